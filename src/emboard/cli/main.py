@@ -1,0 +1,23 @@
+"""The ``emboard`` command: one Typer app, one module per command, imports deferred."""
+
+from __future__ import annotations
+
+import typer
+
+from emboard.cli import catalog_cmds, run_cmd
+
+app = typer.Typer(
+    name="emboard",
+    help="Evaluate embedding models on MTEB tasks with MTEB's numbers, and rank them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run_cmd.run)
+app.command("tasks")(catalog_cmds.tasks)
+app.command("benchmarks")(catalog_cmds.benchmarks)
+
+
+def main() -> None:
+    """Entry point of the ``emboard`` script."""
+    app()
