@@ -1,0 +1,34 @@
+"""Shared fixtures: paths to ../shared, the catalog, settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("EMBOARD_SHARED", REPO.parent / "shared")).resolve()
+TASKS_DIR = SHARED / "data" / "tasks"
+CATALOG_FILE = SHARED / "data" / "mteb-catalog.json.gz"
+POTION = SHARED / "models" / "potion-base-2M"
+POTION_NAME = "minishlab/potion-base-2M"
+POTION_REVISION = "389b9f64be5aa4ae7a6bc6fe95ef20ce485ae5da"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def catalog():  # type: ignore[no-untyped-def]
+    from emboard.tasks.catalog import read_catalog_file
+
+    if not CATALOG_FILE.exists():
+        pytest.fail(f"shared catalog missing: {CATALOG_FILE}")
+    return read_catalog_file(CATALOG_FILE)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from emboard.settings import Settings
+
+    return Settings(catalog=CATALOG_FILE, cache_dir=tmp_path / "cache", data_dir=TASKS_DIR)
