@@ -50,9 +50,13 @@ def test_filters(catalog) -> None:  # type: ignore[no-untyped-def]
     sts_eng = catalog.filter_tasks(TaskFilter(types=("STS",), languages=("eng",)))
     assert sts_eng and all(t.type == "STS" and t.superseded_by is None for t in sts_eng)
     assert "STS12" in {t.name for t in sts_eng}
-    with_superseded = catalog.filter_tasks(TaskFilter(types=("Summarization",), include_superseded=True))
+    with_superseded = catalog.filter_tasks(
+        TaskFilter(types=("Summarization",), include_superseded=True)
+    )
     assert "SummEval" in {t.name for t in with_superseded}
-    assert "SummEval" not in {t.name for t in catalog.filter_tasks(TaskFilter(types=("Summarization",)))}
+    assert "SummEval" not in {
+        t.name for t in catalog.filter_tasks(TaskFilter(types=("Summarization",)))
+    }
 
 
 def test_local_folder_names_map_to_tasks(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -77,6 +81,8 @@ def test_custom_task_file(tmp_path: Path, catalog) -> None:  # type: ignore[no-u
 
 def test_malformed_catalog_names_the_entry(tmp_path: Path) -> None:
     path = tmp_path / "cat.json"
-    path.write_text(json.dumps({"tasks": [{"name": "X", "type": "STS"}], "benchmarks": [], "models": []}))
+    path.write_text(
+        json.dumps({"tasks": [{"name": "X", "type": "STS"}], "benchmarks": [], "models": []})
+    )
     with pytest.raises(TaskDefinitionError, match=r"tasks\[0\] \(X\) is malformed"):
         _ = read_catalog_file(path).tasks

@@ -28,7 +28,7 @@ def test_sts_rows(source, catalog) -> None:  # type: ignore[no-untyped-def]
     data = build_record(source, catalog.get_task("STS12"), "default", "test")
     assert isinstance(data, STSData)
     assert len(data.sentence1) == len(data.sentence2) == len(data.scores) == 3108
-    assert data.scores.dtype == np.float64 and 0 <= data.scores.min() and data.scores.max() <= 5
+    assert data.scores.dtype == np.float64 and data.scores.min() >= 0 and data.scores.max() <= 5
 
 
 def test_classification_reads_train_and_eval_split(source, catalog) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +63,9 @@ def test_legacy_reranking_rows_convert_as_mteb(source, catalog) -> None:  # type
     n_all = sum(len(d) for d in data.qrels.values())
     assert (n_pos, n_all - n_pos) == (339, 8661)
     first = data.top_ranked["test_query0"]
-    assert first[0] == "apositive_test_query0_00000" and first[-1].startswith("negative_test_query0_")
+    assert first[0] == "apositive_test_query0_00000" and first[-1].startswith(
+        "negative_test_query0_"
+    )
 
 
 def test_pairs_single_row_layout_is_expanded(source, catalog) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +87,9 @@ def test_clustering_and_summarization(source, catalog) -> None:  # type: ignore[
     summ = build_record(source, catalog.get_task("SummEval"), "default", "test")
     assert isinstance(summ, SummarizationData)
     assert len(summ.machine_summaries) == 100
-    assert all(len(m) == len(r) == 16 for m, r in zip(summ.machine_summaries, summ.relevance, strict=True))
+    assert all(
+        len(m) == len(r) == 16 for m, r in zip(summ.machine_summaries, summ.relevance, strict=True)
+    )
 
 
 def _task_dir(tmp_path: Path, name: str, content: str) -> LocalSource:

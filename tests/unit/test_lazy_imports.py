@@ -5,7 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("torch", "sklearn", "scipy", "datasets", "sentence_transformers", "model2vec", "sqlalchemy", "fastapi", "mteb")
+HEAVY = (
+    "torch",
+    "sklearn",
+    "scipy",
+    "datasets",
+    "sentence_transformers",
+    "model2vec",
+    "sqlalchemy",
+    "fastapi",
+    "mteb",
+)
 
 
 def test_cli_help_imports_nothing_heavy() -> None:

@@ -21,8 +21,13 @@ def _result() -> TaskResult:
         "languages": ["eng-Latn"],
         "nauc": float("nan"),
     }
-    return TaskResult(dataset_revision="r", task_name="STS12", mteb_version="2.26.24",
-                      scores={"test": [entry]}, evaluation_time=1.5)
+    return TaskResult(
+        dataset_revision="r",
+        task_name="STS12",
+        mteb_version="2.26.24",
+        scores={"test": [entry]},
+        evaluation_time=1.5,
+    )
 
 
 def test_write_rounds_like_mteb_and_reads_back(tmp_path: Path) -> None:
@@ -53,7 +58,9 @@ def test_bad_files_name_path_and_field(tmp_path: Path) -> None:
 
 def test_layout() -> None:
     root = Path("results")
-    assert revision_dir(root, "org/My model", None) == root / "org__My_model" / "no_revision_available"
+    assert (
+        revision_dir(root, "org/My model", None) == root / "org__My_model" / "no_revision_available"
+    )
 
 
 def test_set_entry_replaces_by_subset() -> None:

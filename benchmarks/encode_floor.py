@@ -1,0 +1,36 @@
+"""The encode-only floor: load a model, then time encoding a list of unique texts once.
+
+python benchmarks/encode_floor.py --model PATH --texts FILE   (FILE from emboard_side --dump-texts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--texts", required=True, type=Path)
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args()
+
+    from emboard.models.loader import load_model
+
+    encoder = load_model(args.model)
+    blocks = json.loads(args.texts.read_text())
+    n = sum(len(texts) for _, texts in blocks)
+    start = time.perf_counter()
+    for prompt, texts in blocks:
+        encoder.encode(texts, prompt=prompt, prompt_type=None, batch_size=args.batch_size)
+    seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"encode_s": seconds, "n_texts": n, "peak_rss_mb": rss}))
+
+
+if __name__ == "__main__":
+    main()

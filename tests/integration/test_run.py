@@ -1,0 +1,176 @@
+"""The runner end to end on real local data: resume, overwrite, failure isolation, bad models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import emboard
+from emboard.models.protocol import EncodeRequest
+from emboard.tasks.metadata import ModelMeta
+from emboard.types import PromptType
+from tests.conftest import POTION, POTION_NAME, POTION_REVISION, TASKS_DIR
+
+
+class HashEncoder:
+    """A deterministic fake model: embeddings from a hash of each text; counts what it encodes."""
+
+    distinguishes_prompt_types = False
+
+    def __init__(self, nan_for: str | None = None, dim: int = 16) -> None:
+        self.meta = ModelMeta(name="test/hash-encoder", revision="1", embed_dim=dim)
+        self.nan_for = nan_for
+        self.dim = dim
+        self.encoded: list[str] = []
+
+    def prompt_for(self, request: EncodeRequest) -> str | None:
+        return None
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        prompt: str | None,
+        prompt_type: PromptType | None,
+        batch_size: int,
+    ) -> NDArray[np.floating]:
+        self.encoded += texts
+        rows = [
+            np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(self.dim) for t in texts
+        ]
+        out = np.asarray(rows, dtype=np.float32)
+        if self.nan_for and any(self.nan_for in t for t in texts):
+            out[0, 0] = np.nan
+        return out
+
+
+def _run(model: Any, tasks: list[str], out: Path, **kw: Any) -> Any:
+    return emboard.evaluate(
+        model, tasks, data_dir=TASKS_DIR, output_dir=out, show_progress=False, **kw
+    )
+
+
+def test_rerun_resumes_and_overwrite_redoes(tmp_path: Path) -> None:
+    enc = HashEncoder()
+    first = _run(enc, ["STS12", "BIOSSES"], tmp_path)
+    assert [o.status for o in first.outcomes] == ["completed", "completed"]
+    path = first.output_dir / "STS12.json"
+    before = json.loads(path.read_text())
+
+    enc2 = HashEncoder()
+    again = _run(enc2, ["STS12", "BIOSSES"], tmp_path)
+    assert [o.status for o in again.outcomes] == ["cached", "cached"]
+    assert enc2.encoded == []
+    assert json.loads(path.read_text()) == before
+
+    enc3 = HashEncoder()
+    redo = _run(enc3, ["STS12"], tmp_path, overwrite=True)
+    assert redo.outcomes[0].status == "completed" and enc3.encoded
+    assert json.loads(path.read_text())["scores"] == before["scores"]
+
+
+def test_partial_result_is_finished(tmp_path: Path) -> None:
+    enc = HashEncoder()
+    report = _run(enc, ["AmazonCounterfactualClassification"], tmp_path)
+    path = report.output_dir / "AmazonCounterfactualClassification.json"
+    full = json.loads(path.read_text())
+    assert set(full["scores"]) == {"validation", "test"}
+    partial = dict(full, scores={"validation": full["scores"]["validation"]})
+    path.write_text(json.dumps(partial))
+    again = _run(HashEncoder(), ["AmazonCounterfactualClassification"], tmp_path)
+    assert again.outcomes[0].status == "resumed"
+    assert json.loads(path.read_text())["scores"] == full["scores"]
+
+
+def test_a_failing_task_does_not_stop_the_others(tmp_path: Path) -> None:
+    # "the" occurs in STS12 texts; BIOSSES is encoded first and must still get its result
+    enc = HashEncoder(nan_for="the problem likely will mean corrective changes")
+    report = _run(enc, ["BIOSSES", "STS12", "STS13"], tmp_path)
+    status = {o.task.name: o.status for o in report.outcomes}
+    assert status["STS12"] == "failed" and status["BIOSSES"] == "completed"
+    assert status["STS13"] == "completed"
+    [failed] = report.failed
+    assert "NaN" in (failed.error or "")
+    assert not (report.output_dir / "STS12.json").exists()
+    assert (report.output_dir / "STS13.json").exists()
+
+
+def test_each_unique_text_is_encoded_once_per_run(tmp_path: Path) -> None:
+    enc = HashEncoder()
+    report = _run(enc, ["STS12"], tmp_path)
+    assert len(enc.encoded) == len(set(enc.encoded))
+    assert report.stats.requested == 2 * 3108 and report.stats.encoded == len(set(enc.encoded))
+
+
+def test_cli_run_writes_results_and_prints_table(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from emboard.cli.main import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "-m",
+            str(POTION),
+            "-t",
+            "BIOSSES",
+            "-t",
+            "STS12",
+            "--data-dir",
+            str(TASKS_DIR),
+            "--output-dir",
+            str(tmp_path),
+            "--model-name",
+            POTION_NAME,
+            "--model-revision",
+            POTION_REVISION,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "BIOSSES" in result.output and "cosine_spearman" in result.output
+    folder = tmp_path / "minishlab__potion-base-2M" / POTION_REVISION
+    assert (folder / "BIOSSES.json").exists() and (folder / "model_meta.json").exists()
+    rows = [json.loads(line) for line in (folder / "run_settings.jsonl").read_text().splitlines()]
+    assert {r["task"] for r in rows} == {"BIOSSES", "STS12"}
+
+
+def test_cli_unknown_task_and_missing_data(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from emboard.cli.main import app
+
+    bad = CliRunner().invoke(
+        app, ["run", "-m", str(POTION), "-t", "STS121", "--data-dir", str(TASKS_DIR)]
+    )
+    assert bad.exit_code == 2 and "Did you mean: STS12" in bad.output
+    missing = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "-m",
+            str(POTION),
+            "-t",
+            "STS17",
+            "--data-dir",
+            str(TASKS_DIR),
+            "--output-dir",
+            str(tmp_path),
+        ],
+    )
+    assert missing.exit_code == 1 and "No data for task STS17" in missing.output
+
+
+def test_wrong_shapes_are_model_errors(tmp_path: Path) -> None:
+    class Bad(HashEncoder):
+        def encode(self, texts: Sequence[str], **kw: Any) -> NDArray[np.floating]:  # type: ignore[override]
+            return super().encode(texts, **kw)[:-1]
+
+    report = _run(Bad(), ["BIOSSES"], tmp_path)
+    [failed] = report.failed
+    assert "shape" in (failed.error or "") and "test/hash-encoder" in (failed.error or "")
