@@ -258,13 +258,16 @@ def _run_all(
     show_progress: bool,
     batch_size: int,
 ) -> list[TaskOutcome]:
-    outcomes = []
+    outcomes: list[TaskOutcome] = []
     with progress(show_progress) as bar:
         overall = bar.add_task("Tasks", total=len(tasks))
         for task in tasks:
             bar.update(overall, description=f"Tasks ({task.name})")
             try:
-                outcome = _TaskRun(task, source, embedder, folder, overwrite, bar).run()
+                if task.is_aggregate:
+                    outcome = _combine(task, outcomes, folder)
+                else:
+                    outcome = _TaskRun(task, source, embedder, folder, overwrite, bar).run()
             except Exception as exc:  # one task's failure must not stop the others
                 logger.error("Task %s failed: %s", task.name, exc)
                 logger.debug("%s", traceback.format_exc())
@@ -274,6 +277,31 @@ def _run_all(
             outcomes.append(outcome)
             bar.advance(overall)
     return outcomes
+
+
+def _combine(task: TaskMetadata, done: list[TaskOutcome], folder: Path | None) -> TaskOutcome:
+    """An aggregate task's result from the results of its parts in this run."""
+    from emboard.results.aggregate import combine
+
+    results = {o.task.name: o.result for o in done if o.result is not None}
+    result = combine(
+        task_name=task.name,
+        main_score_key=task.main_score,
+        dataset_revision=task.dataset.revision,
+        splits=task.eval_splits,
+        languages=task.all_languages,
+        parts=task.aggregated_tasks or [],
+        results=results,
+        mteb_version=MTEB_PROTOCOL_VERSION,
+    )
+    missing = [p for p in task.aggregated_tasks or [] if p not in results]
+    if missing:
+        return TaskOutcome(
+            task, "failed", result, error=f"parts without results: {', '.join(missing)}"
+        )
+    if folder:
+        write_task_result(folder / f"{task.name}.json", result)
+    return TaskOutcome(task, "completed", result)
 
 
 def _run_settings_row(task: TaskMetadata, batch_size: int) -> dict[str, object]:

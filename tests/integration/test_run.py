@@ -174,3 +174,17 @@ def test_wrong_shapes_are_model_errors(tmp_path: Path) -> None:
     report = _run(Bad(), ["BIOSSES"], tmp_path)
     [failed] = report.failed
     assert "shape" in (failed.error or "") and "test/hash-encoder" in (failed.error or "")
+
+
+def test_aggregate_task_is_the_mean_of_its_parts(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    agg = catalog.get_task("CQADupstackRetrieval").model_copy(
+        update={"name": "STSPair", "type": "STS", "main_score": "cosine_spearman",
+                "aggregated_tasks": ["STS12", "BIOSSES"]}
+    )
+    report = _run(HashEncoder(), [agg], tmp_path)
+    assert [o.task.name for o in report.outcomes] == ["STS12", "BIOSSES", "STSPair"]
+    parts = [o.main_score for o in report.outcomes[:2]]
+    written = json.loads((report.output_dir / "STSPair.json").read_text())
+    [entry] = written["scores"]["test"]
+    assert entry["main_score"] == pytest.approx(sum(parts) / 2, abs=1e-6)  # type: ignore[arg-type]
+    assert entry["cosine_spearman"] == entry["main_score"]
