@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from emboard.data.records import (
+    BitextMiningData,
     ClassificationData,
     ClusteringData,
     ClusteringSetsData,
@@ -163,6 +164,22 @@ def _summarization(
     )
 
 
+def _bitext(source: DataSource, task: TaskMetadata, subset: str, split: str) -> BitextMiningData:
+    """``sentence1``/``sentence2`` per subset, or for parallel datasets two language columns of
+    one table (subset ``xxx-yyy``); a ``gold`` column lists (source, target) index pairs."""
+    where = _where(task, subset, split)
+    if task.evaluation_params.get("parallel_subsets"):
+        table = source.read(task, "default", "rows", split)
+        first, _, second = subset.partition("-")
+    else:
+        table = source.read(task, subset, "rows", split)
+        first, second = "sentence1", "sentence2"
+    gold = None
+    if "gold" in table.column_names:
+        gold = [(int(a), int(b)) for a, b in table.column("gold").to_pylist()]
+    return BitextMiningData(str_list(table, first, where), str_list(table, second, where), gold)
+
+
 Builder = Callable[["DataSource", "TaskMetadata", str, str], TaskData]
 
 BUILDERS: dict[str, Builder] = {
@@ -172,6 +189,7 @@ BUILDERS: dict[str, Builder] = {
     "MultilabelClassification": _multilabel,
     "Clustering": _clustering,
     "ClusteringLegacy": _clustering_sets,
+    "BitextMining": _bitext,
     "Summarization": _summarization,
     "SummarizationDeprecated": _summarization,
     "Retrieval": build_retrieval,
