@@ -121,7 +121,8 @@ class _TaskRun:
         path = self.folder / f"{self.task.name}.json" if self.folder else None
         old = _existing(path, revision, self.overwrite) if path else None
         result = old or _new_result(self.task, revision)
-        pairs = [(sp, su) for sp in self.task.eval_splits for su in self.task.hf_subsets]
+        subsets = self.source.subsets(self.task)
+        pairs = [(sp, su) for sp in self.task.eval_splits for su in subsets]
         todo = [p for p in pairs if not result.has(*p)]
         if not todo:
             return TaskOutcome(self.task, "cached", result)

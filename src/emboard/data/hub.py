@@ -77,6 +77,10 @@ class HubSource:
         table: pa.Table = ds.data.table
         return table
 
+    def subsets(self, task: TaskMetadata) -> list[str]:
+        """Every subset of the task (the Hub dataset holds them all)."""
+        return list(task.hf_subsets)
+
     def revision(self, task: TaskMetadata) -> str:
         """The task's pinned dataset revision."""
         return task.dataset.revision

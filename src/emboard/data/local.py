@@ -83,6 +83,22 @@ class LocalSource:
             )
         return read_tsv(path) if path.suffix == ".tsv" else read_jsonl(path)
 
+    def subsets(self, task: TaskMetadata) -> list[str]:
+        """Subsets with a folder of their own; all subsets when the task folder is flat."""
+        base = self.task_dir(task)
+        if base is None or not any((base / s).is_dir() for s in task.hf_subsets):
+            return list(task.hf_subsets)
+        present = [s for s in task.hf_subsets if (base / s).is_dir()]
+        missing = [s for s in task.hf_subsets if s not in present]
+        if missing:
+            logger.warning(
+                "%s: no local data for subsets %s; evaluating %s",
+                task.name,
+                ", ".join(missing),
+                ", ".join(present),
+            )
+        return present
+
     def revision(self, task: TaskMetadata) -> str:
         """Local rows are recorded under the task's pinned dataset revision."""
         return task.dataset.revision

@@ -40,6 +40,10 @@ class DataSource(Protocol):
         """The dataset revision results are recorded with."""
         ...
 
+    def subsets(self, task: TaskMetadata) -> list[str]:
+        """The task's subsets this source holds data for (in the task's order)."""
+        ...
+
 
 def make_source(settings: Settings, data_dir: Path | None = None) -> DataSource:
     """A local folder source when a data directory is configured, else the Hugging Face Hub."""
