@@ -75,9 +75,10 @@ def _pairs(
     table = _expand_single_row(source.read(task, subset, "rows", split))
     label_col = _param(task, "label_column_name", "labels")
     labels = column(table, label_col, where).to_numpy().astype(np.int64)
-    return PairClassificationData(
-        str_list(table, "sentence1", where), str_list(table, "sentence2", where), labels
-    )
+    first, second = ("sentence1", "sentence2")
+    if first not in table.column_names and "sent1" in table.column_names:
+        first, second = ("sent1", "sent2")  # v1-era Hub datasets (e.g. TwitterURLCorpus)
+    return PairClassificationData(str_list(table, first, where), str_list(table, second, where), labels)
 
 
 def _classification(

@@ -32,14 +32,18 @@ class _Predictions:
 def _row_scores(
     machine: FloatArray, human: FloatArray, similarity: str
 ) -> tuple[list[float], list[float], list[float]]:
-    """Per machine summary: max cosine, max dot and max model similarity over human summaries."""
-    cos = similarity_matrix(machine, human, "cosine").max(axis=1)
-    dot = similarity_matrix(machine, human, "dot").max(axis=1)
+    """Per machine summary: max cosine, max dot and max model similarity over human summaries.
+
+    Computed one machine summary (and for the model similarity one pair) at a time, as MTEB
+    does: a batched product rounds differently in float32, and Spearman is sensitive to ties.
+    """
+    cos = [float(similarity_matrix(m[None, :], human, "cosine").max()) for m in machine]
+    dot = [float(similarity_matrix(m[None, :], human, "dot").max()) for m in machine]
     sim = [
         max(float(similarity_matrix(m[None, :], h[None, :], similarity)[0, 0]) for h in human)
         for m in machine
     ]
-    return [float(x) for x in cos], [float(x) for x in dot], sim
+    return cos, dot, sim
 
 
 def _predictions(data: SummarizationData, embed: Embed, ctx: EvalContext) -> _Predictions:
