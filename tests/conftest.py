@@ -16,6 +16,7 @@ POTION_NAME = "minishlab/potion-base-2M"
 POTION_REVISION = "389b9f64be5aa4ae7a6bc6fe95ef20ce485ae5da"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("EMBOARD_CATALOG", str(CATALOG_FILE))
 
 
 @pytest.fixture(scope="session")

@@ -190,12 +190,24 @@ def _resolve_tasks(
     data_dir: Path | None,
 ) -> list[TaskMetadata]:
     if tasks or benchmarks:
-        return select_tasks(catalog, tasks or (), benchmarks)
-    if data_dir is None:
+        chosen = select_tasks(catalog, tasks or (), benchmarks)
+    elif data_dir is None:
         raise EmboardError(
             "Name tasks or benchmarks to run, or give a data folder to run all it holds"
         )
-    return select_tasks(catalog, task_names_in_folder(data_dir, catalog))
+    else:
+        chosen = select_tasks(catalog, task_names_in_folder(data_dir, catalog))
+    return _with_aggregate_parts(catalog, chosen)
+
+
+def _with_aggregate_parts(catalog: Catalog, tasks: list[TaskMetadata]) -> list[TaskMetadata]:
+    """Put the parts of every aggregate task before it (once), so it can be combined."""
+    ordered: dict[str, TaskMetadata] = {}
+    for task in tasks:
+        for part in task.aggregated_tasks or ():
+            ordered.setdefault(part, catalog.get_task(part))
+        ordered.setdefault(task.name, task)
+    return list(ordered.values())
 
 
 def _load_encoder(

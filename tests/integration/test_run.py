@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 
 import emboard
@@ -178,8 +179,12 @@ def test_wrong_shapes_are_model_errors(tmp_path: Path) -> None:
 
 def test_aggregate_task_is_the_mean_of_its_parts(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
     agg = catalog.get_task("CQADupstackRetrieval").model_copy(
-        update={"name": "STSPair", "type": "STS", "main_score": "cosine_spearman",
-                "aggregated_tasks": ["STS12", "BIOSSES"]}
+        update={
+            "name": "STSPair",
+            "type": "STS",
+            "main_score": "cosine_spearman",
+            "aggregated_tasks": ["STS12", "BIOSSES"],
+        }
     )
     report = _run(HashEncoder(), [agg], tmp_path)
     assert [o.task.name for o in report.outcomes] == ["STS12", "BIOSSES", "STSPair"]

@@ -38,7 +38,9 @@ def test_hub_rows_equal_local_rows(tmp_path: Path, catalog) -> None:  # type: ig
     (repo / "data").mkdir()
     shutil.copy(TASKS_DIR / "STS12" / "test.jsonl", repo / "data" / "test.jsonl")
     task = catalog.get_task("STS12")
-    hub_task = task.model_copy(update={"dataset": DatasetRef(path=str(repo), revision=task.dataset.revision)})
+    hub_task = task.model_copy(
+        update={"dataset": DatasetRef(path=str(repo), revision=task.dataset.revision)}
+    )
     hub = build_record(HubSource(), hub_task, "default", "test")
     local = build_record(LocalSource(TASKS_DIR), task, "default", "test")
     assert isinstance(hub, STSData) and isinstance(local, STSData)
@@ -46,8 +48,13 @@ def test_hub_rows_equal_local_rows(tmp_path: Path, catalog) -> None:  # type: ig
 
 
 def test_hub_retrieval_configs(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
-    repo = _repo(tmp_path, {"corpus": "corpus.jsonl", "queries": "queries.jsonl", "default": "qrels.jsonl"})
-    corpus = [{"_id": "d1", "title": "T", "text": "one"}, {"_id": "d2", "title": "", "text": " two "}]
+    repo = _repo(
+        tmp_path, {"corpus": "corpus.jsonl", "queries": "queries.jsonl", "default": "qrels.jsonl"}
+    )
+    corpus = [
+        {"_id": "d1", "title": "T", "text": "one"},
+        {"_id": "d2", "title": "", "text": " two "},
+    ]
     queries = [{"_id": "q1", "text": "first"}, {"_id": "q2", "text": "unjudged"}]
     qrels = [{"query-id": "q1", "corpus-id": "d2", "score": 1}]
     for name, rows in (("corpus", corpus), ("queries", queries), ("qrels", qrels)):

@@ -10,29 +10,52 @@ from emboard.errors import ModelError
 from emboard.models.embedder import Embedder
 from emboard.models.loader import detect_kind, load_model
 from emboard.models.prompts import prompt_key
-from emboard.models.protocol import EncodeRequest, Encoder
+from emboard.models.protocol import Encoder, EncodeRequest
 from emboard.types import PromptType
 from tests.conftest import POTION, POTION_NAME, POTION_REVISION
 
 
 def test_prompt_resolution_order() -> None:
-    prompts = {"query": "q: ", "document": "d: ", "Retrieval": "r", "STS12": "s", "SciFact-query": "sq"}
+    prompts = {
+        "query": "q: ",
+        "document": "d: ",
+        "Retrieval": "r",
+        "STS12": "s",
+        "SciFact-query": "sq",
+    }
     req = EncodeRequest("SciFact", "Retrieval", PromptType.query)
     assert prompt_key(prompts, req) == "SciFact-query"
-    assert prompt_key(prompts, EncodeRequest("SciFact", "Retrieval", PromptType.document)) == "Retrieval"
-    assert prompt_key(prompts, EncodeRequest("NFCorpus", "Reranking", PromptType.document)) == "document"
+    assert (
+        prompt_key(prompts, EncodeRequest("SciFact", "Retrieval", PromptType.document))
+        == "Retrieval"
+    )
+    assert (
+        prompt_key(prompts, EncodeRequest("NFCorpus", "Reranking", PromptType.document))
+        == "document"
+    )
     assert prompt_key(prompts, EncodeRequest("STS12", "STS", None)) == "STS12"
     assert prompt_key(prompts, EncodeRequest("STS13", "STS", None)) is None
     # e5-style prompts: nothing on tasks without a prompt type
-    assert prompt_key({"query": "query: ", "document": "passage: "}, EncodeRequest("STS12", "STS")) is None
+    assert (
+        prompt_key({"query": "query: ", "document": "passage: "}, EncodeRequest("STS12", "STS"))
+        is None
+    )
 
 
 def test_static_model_loads_with_model2vec_and_records_meta(catalog) -> None:  # type: ignore[no-untyped-def]
     assert detect_kind(POTION) == "model2vec"
-    enc = load_model(str(POTION), name=POTION_NAME, revision=POTION_REVISION,
-                     registered=catalog.get_model(POTION_NAME))
+    enc = load_model(
+        str(POTION),
+        name=POTION_NAME,
+        revision=POTION_REVISION,
+        registered=catalog.get_model(POTION_NAME),
+    )
     assert isinstance(enc, Encoder)
-    assert (enc.meta.name, enc.meta.revision, enc.meta.embed_dim) == (POTION_NAME, POTION_REVISION, 64)
+    assert (enc.meta.name, enc.meta.revision, enc.meta.embed_dim) == (
+        POTION_NAME,
+        POTION_REVISION,
+        64,
+    )
     assert enc.meta.n_parameters == 2_000_000  # registered metadata wins over what is measured
     out = enc.encode(["a cat", "a dog"], prompt=None, prompt_type=None, batch_size=32)
     assert out.shape == (2, 64) and out.dtype == np.float32
@@ -77,7 +100,12 @@ def test_embedder_encodes_each_unique_text_once() -> None:
     req = EncodeRequest("STS12", "STS")
     a = emb.embed(["x", "yy", "x", "zzz"], req)
     b = emb.embed(["zzz", "new", "x"], req)
-    assert [t for call in calls for t in call] == ["zzz", "yy", "x", "new"]  # longest first, once each
+    assert [t for call in calls for t in call] == [
+        "zzz",
+        "yy",
+        "x",
+        "new",
+    ]  # longest first, once each
     assert np.array_equal(a[0], a[2]) and np.array_equal(a[3], b[0]) and np.array_equal(a[0], b[2])
     direct = original(["new"], prompt=None, prompt_type=None, batch_size=2)
     assert np.allclose(b[1], direct[0])

@@ -78,7 +78,9 @@ def _pairs(
     first, second = ("sentence1", "sentence2")
     if first not in table.column_names and "sent1" in table.column_names:
         first, second = ("sent1", "sent2")  # v1-era Hub datasets (e.g. TwitterURLCorpus)
-    return PairClassificationData(str_list(table, first, where), str_list(table, second, where), labels)
+    return PairClassificationData(
+        str_list(table, first, where), str_list(table, second, where), labels
+    )
 
 
 def _classification(

@@ -45,8 +45,11 @@ def _jsonable(value: Any) -> Any:
 
 def _task_record(task: Any) -> dict[str, Any]:
     meta = task.metadata
-    record: dict[str, Any] = _jsonable(meta.model_dump(mode="json", exclude_none=False))
+    parts = getattr(meta, "tasks", None)  # aggregate tasks hold task objects
+    record: dict[str, Any] = _jsonable(meta.model_dump(mode="json", exclude={"tasks"}))
     record.pop("descriptive_stats", None)
+    if parts:
+        record["aggregated_tasks"] = [t.metadata.name for t in parts]
     record["abstask"] = [c.__name__ for c in type(task).__mro__ if c.__name__.startswith("AbsTask")]
     record["class"] = type(task).__name__
     record["hf_subsets"] = list(task.hf_subsets)
