@@ -94,10 +94,25 @@ class LocalHub:
                 return Dataset(table)
             found = next(p for p in folder.iterdir() if p.name.startswith(name + ".jsonl"))
             return _ds(found)
+        subsets = sorted(p for p in folder.iterdir() if p.is_dir())
+        if name is None and subsets:  # "fast loading": one table with a lang column
+            return self._merged(subsets, split)
         sub = folder / name if name and (folder / name).is_dir() else folder
         dd = _splits(sub)
         if self._entry(path)[0] in HF_COLUMN_NAMES:  # local rows use the transformed names
             dd = dd.rename_columns(HF_COLUMN_NAMES[self._entry(path)[0]])
+        return dd[split] if split else dd
+
+
+    @staticmethod
+    def _merged(subsets: list[Path], split: str | None) -> Any:
+        from datasets import DatasetDict, concatenate_datasets
+
+        parts: dict[str, list[Any]] = {}
+        for sub in subsets:
+            for name, ds in _splits(sub).items():
+                parts.setdefault(name, []).append(ds.add_column("lang", [sub.name] * len(ds)))
+        dd = DatasetDict({name: concatenate_datasets(dss) for name, dss in parts.items()})
         return dd[split] if split else dd
 
 

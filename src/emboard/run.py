@@ -131,11 +131,12 @@ class _TaskRun:
         )
         evaluator = get_evaluator(self.task.variant)
         rng = random.Random(42)
+        np_rng = np.random.default_rng(42)
         bar_id = self.bar.add_task(
             f"  {self.task.name}", total=len(pairs), completed=len(pairs) - len(todo)
         )
         for split, subset in pairs:
-            ctx = self._context(split, subset, rng)
+            ctx = self._context(split, subset, rng, np_rng)
             if (split, subset) not in todo:
                 if hasattr(evaluator, "advance_rng"):
                     evaluator.advance_rng(build_record(self.source, self.task, subset, split), ctx)
@@ -147,7 +148,9 @@ class _TaskRun:
         self.bar.remove_task(bar_id)
         return outcome
 
-    def _context(self, split: str, subset: str, rng: random.Random) -> EvalContext:
+    def _context(
+        self, split: str, subset: str, rng: random.Random, np_rng: np.random.Generator
+    ) -> EvalContext:
         sim = self.embedder.encoder.meta.similarity_fn_name or "cosine"
         return EvalContext(
             task_name=self.task.name,
@@ -157,6 +160,7 @@ class _TaskRun:
             params=self.task.evaluation_params,
             similarity=sim if sim in ("cosine", "dot", "euclidean", "manhattan") else "cosine",  # type: ignore[arg-type]
             rng=rng,
+            np_rng=np_rng,
         )
 
     def _evaluate(

@@ -193,3 +193,18 @@ def test_aggregate_task_is_the_mean_of_its_parts(tmp_path: Path, catalog) -> Non
     [entry] = written["scores"]["test"]
     assert entry["main_score"] == pytest.approx(sum(parts) / 2, abs=1e-6)  # type: ignore[arg-type]
     assert entry["cosine_spearman"] == entry["main_score"]
+
+
+def test_resumed_clustering_split_continues_the_random_stream(tmp_path: Path) -> None:
+    """HumanConceptsClustering's three splits share one random stream: redoing only the middle
+    split must give the numbers of a full run (the runner replays the first split's draws)."""
+    full = _run(HashEncoder(), ["HumanConceptsClustering"], tmp_path / "a")
+    path = full.output_dir / "HumanConceptsClustering.json"
+    expected = json.loads(path.read_text())["scores"]
+    partial = json.loads(path.read_text())
+    del partial["scores"]["Rosch1975"]
+    del partial["scores"]["McCloskey1978"]
+    path.write_text(json.dumps(partial))
+    again = _run(HashEncoder(), ["HumanConceptsClustering"], tmp_path / "a")
+    assert again.outcomes[0].status == "resumed"
+    assert json.loads(path.read_text())["scores"] == expected

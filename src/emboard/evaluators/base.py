@@ -46,6 +46,8 @@ class EvalContext:
     similarity: SimilarityName = "cosine"
     seed: int = 42
     rng: random.Random = field(default_factory=lambda: random.Random(42))
+    np_rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(42))
+    """MTEB's task-level ``np_rng`` (``numpy.random.default_rng(seed)``), shared like ``rng``."""
 
 
 @dataclass(slots=True)
