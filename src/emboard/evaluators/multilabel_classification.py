@@ -1,95 +1,110 @@
 """Multilabel classification: k-nearest-neighbours on few-shot samples (main: accuracy).
 
-As MTEB: each experiment shuffles the train rows with the task's ``np_rng`` stream and keeps a
-row while any of its labels has fewer than ``samples_per_label`` rows; a
-``KNeighborsClassifier(n_neighbors=5)`` predicts the binarised label set.
+As MTEB (``AbsTaskMultilabelClassification``): each experiment shuffles the train rows with the
+task's ``np_rng`` stream and keeps a row while any of its labels has fewer than
+``samples_per_label`` rows; evaluation splits longer than ``max_eval_samples`` (default 3000,
+``None`` = no limit) are cut by iterative stratification; a ``KNeighborsClassifier(n_neighbors=5)``
+predicts the binarised label set (columns = labels of the evaluated rows).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+import itertools
+from typing import cast
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.metrics import f1_score, label_ranking_average_precision_score
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
 
 from emboard.data.records import MultilabelClassificationData
 from emboard.errors import TaskDefinitionError
 from emboard.evaluators.base import Embed, EvalContext, SubsetResult
+from emboard.evaluators.classification import int_param
+from emboard.evaluators.metrics.multilabel import (
+    MultilabelMetrics,
+    binarize,
+    iterative_stratified_subsample,
+    multilabel_metrics,
+    sorted_labels,
+    undersample_multilabel,
+)
+from emboard.types import IntArray, JSONValue, ScoreDict
 
 MAX_EVAL_SAMPLES = 3000
+METRIC_KEYS = ("accuracy", "lrap", "f1", "hamming")
 
 
-def sample_rows(labels: list[list[str]], per_label: int, np_rng: np.random.Generator) -> list[int]:
-    """One experiment's training rows (draws one shuffle from ``np_rng``)."""
-    order = list(range(len(labels)))
-    np_rng.shuffle(order)
-    counts: dict[str, int] = defaultdict(int)
-    kept = []
-    for i in order:
-        if any(counts[label] < per_label for label in labels[i]):
-            kept.append(i)
-            for label in labels[i]:
-                counts[label] += 1
-    return kept
+def _eval_limit(ctx: EvalContext) -> int | None:
+    value = ctx.params.get("max_eval_samples", MAX_EVAL_SAMPLES)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TaskDefinitionError(
+            f"{ctx.task_name}: evaluation parameter max_eval_samples={value!r}; "
+            "expected a positive integer or null"
+        )
+    return value
 
 
-def hamming_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Mean per-row |true ∩ pred| / |true ∪ pred| (1.0 where both are empty)."""
-    t, p = y_true.astype(bool), y_pred.astype(bool)
-    inter, union = (t & p).sum(axis=1), (t | p).sum(axis=1)
-    return float(np.where(union == 0, 1.0, inter / np.maximum(union, 1)).mean())
+def _eval_rows(data: MultilabelClassificationData, ctx: EvalContext) -> IntArray:
+    """Rows of the evaluation split MTEB scores (all, or a stratified ``max_eval_samples``)."""
+    limit = _eval_limit(ctx)
+    if limit is None or len(data.test_texts) <= limit:
+        return np.arange(len(data.test_texts), dtype=np.int64)
+    return iterative_stratified_subsample(data.test_labels, limit, ctx.seed)
 
 
 class MultilabelClassificationEvaluator:
     """MTEB's multilabel protocol."""
 
+    def _samples(self, data: MultilabelClassificationData, ctx: EvalContext) -> list[list[int]]:
+        n_exp = int_param(ctx, "n_experiments", 10)
+        per_label = int_param(ctx, "samples_per_label", 8)
+        return [
+            undersample_multilabel(data.train_labels, per_label, ctx.np_rng) for _ in range(n_exp)
+        ]
+
     def evaluate(
         self, data: MultilabelClassificationData, embed: Embed, ctx: EvalContext
     ) -> SubsetResult:
         """Score one (split, subset)."""
-        limit = ctx.params.get("max_eval_samples", MAX_EVAL_SAMPLES)
-        if isinstance(limit, int) and len(data.test_texts) > limit:
-            raise TaskDefinitionError(
-                f"{ctx.task_name}: {len(data.test_texts)} evaluation rows exceed max_eval_samples="
-                f"{limit}; MTEB's iterative-stratification subsampling is not supported yet"
-            )
-        n_exp = int(ctx.params.get("n_experiments", 10) or 10)  # type: ignore[arg-type]
-        per_label = int(ctx.params.get("samples_per_label", 8) or 8)  # type: ignore[arg-type]
-        samples = [sample_rows(data.train_labels, per_label, ctx.np_rng) for _ in range(n_exp)]
-        union = sorted({i for s in samples for i in s})
-        emb = dict(zip(union, embed([data.train_texts[i] for i in union]), strict=True))
-        x_test = embed(data.test_texts)
-        binarizer = MultiLabelBinarizer()
-        y_test = binarizer.fit_transform(data.test_labels)
-        per_experiment: list[dict[str, float]] = []
-        for rows in samples:
-            clf = clone(KNeighborsClassifier(n_neighbors=5))
+        from sklearn.neighbors import KNeighborsClassifier
+
+        samples = self._samples(data, ctx)
+        union = np.asarray(sorted(set(itertools.chain.from_iterable(samples))), dtype=np.int64)
+        union_emb = embed([data.train_texts[i] for i in union])
+        position = np.full(len(data.train_texts), -1, dtype=np.int64)
+        position[union] = np.arange(len(union))
+        rows = _eval_rows(data, ctx)
+        x_test = embed([data.test_texts[i] for i in rows])
+        test_labels = [data.test_labels[i] for i in rows]
+        classes = sorted_labels(itertools.chain.from_iterable(test_labels))
+        y_test = binarize(test_labels, classes)
+        per_experiment: list[MultilabelMetrics] = []
+        exact = []
+        for sample in samples:
+            clf = KNeighborsClassifier(n_neighbors=5)
             clf.fit(
-                np.stack([emb[i] for i in rows]),
-                binarizer.transform([data.train_labels[i] for i in rows]),
+                union_emb[position[sample]],
+                binarize([data.train_labels[i] for i in sample], classes),
             )
             y_pred = clf.predict(x_test)
-            per_experiment.append(
-                {
-                    "accuracy": float(clf.score(x_test, y_test)),
-                    "lrap": float(label_ranking_average_precision_score(y_test, y_pred)),
-                    "f1": float(f1_score(y_test, y_pred, average="macro")),
-                    "hamming": hamming_score(y_test, y_pred),
-                }
-            )
-        scores: dict[str, Any] = {"scores_per_experiment": per_experiment}
-        scores.update(
-            {k: float(np.mean([s[k] for s in per_experiment])) for k in per_experiment[0]}
-        )
-        outcomes = {"accuracy_per_experiment": np.array([s["accuracy"] for s in per_experiment])}
+            per_experiment.append(multilabel_metrics(y_test, y_pred))
+            exact.append(np.all(y_pred == y_test, axis=1))
+        scores: ScoreDict = {
+            "scores_per_experiment": [cast("dict[str, JSONValue]", dict(s)) for s in per_experiment]
+        }
+        means: dict[str, JSONValue] = {
+            k: float(np.mean([s[k] for s in per_experiment]))  # type: ignore[literal-required]
+            for k in METRIC_KEYS
+        }
+        scores.update(means)
+        outcomes = {
+            "accuracy_per_experiment": np.array([s["accuracy"] for s in per_experiment]),
+            "correct": np.vstack(exact).astype(np.float64),
+        }
         return SubsetResult(scores=scores, outcomes=outcomes)
 
     def advance_rng(self, data: MultilabelClassificationData, ctx: EvalContext) -> None:
         """Consume the task's ``np_rng`` as ``evaluate`` would (used when a split is resumed)."""
-        n_exp = int(ctx.params.get("n_experiments", 10) or 10)  # type: ignore[arg-type]
+        n_exp = int_param(ctx, "n_experiments", 10)
         for _ in range(n_exp):
-            ctx.np_rng.shuffle(list(range(len(data.train_labels))))
+            ctx.np_rng.permutation(len(data.train_labels))
