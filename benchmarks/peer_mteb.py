@@ -76,21 +76,27 @@ class LocalHub:
         subsets = [p.name for p in folder.iterdir() if p.is_dir()]
         return subsets or ["default"]
 
-    def split_names(self, path: str, config_name: str | None = None, *args: Any, **kwargs: Any) -> list[str]:
+    def split_names(
+        self, path: str, config_name: str | None = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
         _, folder = self._entry(path)
         if config_name in ("corpus", "queries", "default", None) and (folder / "qrels").is_dir():
             return [p.stem for p in (folder / "qrels").iterdir()]
         return list(_splits(folder / (config_name or "")).keys())
 
-    def load(self, path: str, name: str | None = None, split: str | None = None, **kwargs: Any) -> Any:
+    def load(
+        self, path: str, name: str | None = None, split: str | None = None, **kwargs: Any
+    ) -> Any:
         _, folder = self._entry(path)
         if (folder / "qrels").is_dir() and name in ("corpus", "queries", "default"):
             if name == "default":
                 import pyarrow.csv as pacsv
                 from datasets import Dataset
 
-                table = pacsv.read_csv(str(folder / "qrels" / f"{split}.tsv"),
-                                       parse_options=pacsv.ParseOptions(delimiter="\t"))
+                table = pacsv.read_csv(
+                    str(folder / "qrels" / f"{split}.tsv"),
+                    parse_options=pacsv.ParseOptions(delimiter="\t"),
+                )
                 return Dataset(table)
             found = next(p for p in folder.iterdir() if p.name.startswith(name + ".jsonl"))
             return _ds(found)
@@ -102,7 +108,6 @@ class LocalHub:
         if self._entry(path)[0] in HF_COLUMN_NAMES:  # local rows use the transformed names
             dd = dd.rename_columns(HF_COLUMN_NAMES[self._entry(path)[0]])
         return dd[split] if split else dd
-
 
     @staticmethod
     def _merged(subsets: list[Path], split: str | None) -> Any:
@@ -118,9 +123,8 @@ class LocalHub:
 
 def _patch(hub: LocalHub) -> None:
     import datasets
-
-    import mteb.abstasks.abstask as abstask
     import mteb.abstasks.retrieval_dataset_loaders as loaders
+    from mteb.abstasks import abstask
 
     for module in (datasets, abstask, loaders):
         if hasattr(module, "load_dataset"):
@@ -136,10 +140,14 @@ def _derived_task() -> Any:
     from mteb.abstasks.text import reranking
 
     base = mteb.get_task("SciDocsRR").metadata
-    meta = base.model_copy(update={
-        "name": DERIVED, "dataset": {"path": DERIVED_PATH, "revision": "local"},
-        "adapted_from": None, "description": "SciFact queries reranked over their judged documents",
-    })
+    meta = base.model_copy(
+        update={
+            "name": DERIVED,
+            "dataset": {"path": DERIVED_PATH, "revision": "local"},
+            "adapted_from": None,
+            "description": "SciFact queries reranked over their judged documents",
+        }
+    )
     reranking.OLD_FORMAT_RERANKING_TASKS.append(DERIVED)
 
     class SciFactRerankingDerived(reranking.AbsTaskReranking):  # type: ignore[misc]
@@ -208,7 +216,9 @@ def _count_encodes(model: Any) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
-    parser.add_argument("--model-kind", default="auto", choices=["auto", "model2vec", "sentence-transformers"])
+    parser.add_argument(
+        "--model-kind", default="auto", choices=["auto", "model2vec", "sentence-transformers"]
+    )
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--tasks", nargs="*")
@@ -222,17 +232,25 @@ def main() -> None:
     model = _model(args.model, args.model_kind)
     seen = _count_encodes(model)
     results = mteb.evaluate(
-        model, tasks, cache=mteb.ResultCache(args.output_dir), overwrite_strategy="always",
-        encode_kwargs={"batch_size": args.batch_size}, show_progress_bar=False,
+        model,
+        tasks,
+        cache=mteb.ResultCache(args.output_dir),
+        overwrite_strategy="always",
+        encode_kwargs={"batch_size": args.batch_size},
+        show_progress_bar=False,
     )
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({
-        "wall_time_s": time.perf_counter() - T0,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-        "tasks": {r.task_name: r.get_score() for r in results.task_results},
-        "n_encoded_texts": seen["n"],
-        "n_unique_texts": len(seen["unique"]),
-    }))
+    print(
+        json.dumps(
+            {
+                "wall_time_s": time.perf_counter() - T0,
+                "peak_rss_mb": usage.ru_maxrss / 1024,
+                "tasks": {r.task_name: r.get_score() for r in results.task_results},
+                "n_encoded_texts": seen["n"],
+                "n_unique_texts": len(seen["unique"]),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

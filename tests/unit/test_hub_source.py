@@ -65,3 +65,25 @@ def test_hub_retrieval_configs(tmp_path: Path, catalog) -> None:  # type: ignore
     assert isinstance(data, RetrievalData)
     assert data.corpus_ids == ["d1", "d2"] and data.corpus_texts == ["T one", "two"]
     assert data.query_ids == ["q1"] and data.qrels == {"q1": {"d2": 1}}
+
+
+def test_hub_split_made_from_a_column_equals_local_split(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    """HumanConceptsClustering on the Hub is one train table; MTEB makes the splits by
+    ``subdataset``. The rows must equal the local per-split files."""
+    from emboard.data.records import ClusteringData
+
+    repo = _repo(tmp_path, {"default": "data/train.jsonl"})
+    (repo / "data").mkdir()
+    shutil.copy(
+        TASKS_DIR / "HumanConceptsClustering" / "train.jsonl", repo / "data" / "train.jsonl"
+    )
+    (repo / "README.md").write_text(
+        (repo / "README.md").read_text().replace("split: test", "split: train")
+    )
+    task = catalog.get_task("HumanConceptsClustering")
+    hub_task = task.model_copy(update={"dataset": DatasetRef(path=str(repo), revision="main")})
+    for split in task.eval_splits:
+        hub = build_record(HubSource(), hub_task, "default", split)
+        local = build_record(LocalSource(TASKS_DIR), task, "default", split)
+        assert isinstance(hub, ClusteringData) and isinstance(local, ClusteringData)
+        assert hub.texts == local.texts and hub.labels == local.labels

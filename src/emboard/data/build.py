@@ -128,9 +128,27 @@ def _label_paths(values: list[object]) -> list[list[str]]:
     return [[str(x) for x in v] if isinstance(v, list) else [str(v)] for v in values]
 
 
+SPLITS_FROM_COLUMN = {"HumanConceptsClustering": ("train", "subdataset")}
+"""Tasks whose Hub dataset has one table and whose MTEB transform makes each split by a column."""
+
+
+def _rows(source: DataSource, task: TaskMetadata, subset: str, split: str) -> pa.Table:
+    """A split's rows, or (for tasks MTEB splits by a column) the matching rows of one table."""
+    if task.name not in SPLITS_FROM_COLUMN:
+        return source.read(task, subset, "rows", split)
+    try:
+        return source.read(task, subset, "rows", split)
+    except DataError:
+        import pyarrow.compute as pc
+
+        table_split, col = SPLITS_FROM_COLUMN[task.name]
+        table = source.read(task, subset, "rows", table_split)
+        return table.filter(pc.equal(column(table, col, _where(task, subset, table_split)), split))
+
+
 def _clustering(source: DataSource, task: TaskMetadata, subset: str, split: str) -> ClusteringData:
     where = _where(task, subset, split)
-    table = _expand_single_row(source.read(task, subset, "rows", split))
+    table = _expand_single_row(_rows(source, task, subset, split))
     text_col = _param(task, "input_column_name", "sentences")
     label_col = _param(task, "label_column_name", "labels")
     if text_col not in table.column_names and "sentences" in table.column_names:
