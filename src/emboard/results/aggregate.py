@@ -34,7 +34,12 @@ def combine(
             values = [results[name].main_score(splits=[split]) for name in parts]
             value = math.fsum(values) / len(values)
         scores[split] = [
-            {main_score_key: value, "main_score": value, "hf_subset": "default", "languages": languages}
+            {
+                main_score_key: value,
+                "main_score": value,
+                "hf_subset": "default",
+                "languages": languages,
+            }
         ]
     times = [results[n].evaluation_time for n in parts if n in results]
     total = sum(t for t in times if t) if not missing and all(times) else None

@@ -33,7 +33,9 @@ class TaskResult(BaseModel):
 
     @field_validator("scores")
     @classmethod
-    def _check_subsets(cls, value: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    def _check_subsets(
+        cls, value: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[dict[str, Any]]]:
         for split, entries in value.items():
             for i, entry in enumerate(entries):
                 missing = [k for k in SUBSET_KEYS if k not in entry]
@@ -66,7 +68,9 @@ class TaskResult(BaseModel):
         entry = self.entry(split, subset)
         return entry is not None and entry.get("main_score") is not None
 
-    def main_score(self, splits: list[str] | None = None, subsets: list[str] | None = None) -> float:
+    def main_score(
+        self, splits: list[str] | None = None, subsets: list[str] | None = None
+    ) -> float:
         """MTEB's task score: the plain mean of ``main_score`` over (split, subset) entries."""
         values = [
             float(e["main_score"])
