@@ -69,7 +69,11 @@ def describe(model: SentenceTransformer) -> dict[str, Any]:
     n_params = sum(p.numel() for p in model.parameters())
     return {
         "n_parameters": int(n_params),
-        "embed_dim": model.get_sentence_embedding_dimension(),
+        "embed_dim": (
+            model.get_embedding_dimension()
+            if hasattr(model, "get_embedding_dimension")
+            else model.get_sentence_embedding_dimension()
+        ),
         "max_tokens": float(model.max_seq_length) if model.max_seq_length else None,
         "similarity_fn_name": str(model.similarity_fn_name or "cosine"),
         "framework": ["Sentence Transformers", "PyTorch"],
