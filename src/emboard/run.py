@@ -262,6 +262,8 @@ def evaluate(
     folder = revision_dir(out, encoder.meta.name, encoder.meta.revision) if out else None
     if folder:
         write_model_meta(folder, encoder.meta.model_dump(mode="json"))
+        for stale in folder.glob(".*.tmp"):  # left by a run that was killed mid-write
+            stale.unlink(missing_ok=True)
     outcomes = _run_all(selected, source, embedder, folder, overwrite, show_progress, batch_size)
     return RunReport(encoder.meta, outcomes, embedder.stats, folder, time.perf_counter() - started)
 

@@ -208,3 +208,43 @@ def test_resumed_clustering_split_continues_the_random_stream(tmp_path: Path) ->
     again = _run(HashEncoder(), ["HumanConceptsClustering"], tmp_path / "a")
     assert again.outcomes[0].status == "resumed"
     assert json.loads(path.read_text())["scores"] == expected
+
+
+def test_killed_run_leaves_no_partial_file_and_resumes(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cmd = [
+        sys.executable,
+        "-c",
+        "from emboard.cli.main import main; main()",
+        "run",
+        "-m",
+        str(POTION),
+        "--data-dir",
+        str(TASKS_DIR),
+        "--output-dir",
+        str(tmp_path),
+        "--model-name",
+        POTION_NAME,
+        "--model-revision",
+        POTION_REVISION,
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    folder = tmp_path / "minishlab__potion-base-2M" / POTION_REVISION
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(folder.glob("*.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = [p for p in folder.glob("*.json") if p.name != "model_meta.json"]
+    assert written, "the run was killed before writing anything"
+    for path in written:
+        json.loads(path.read_text())  # every file present is complete
+    again = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stdout[-2000:]
+    assert "cached" in again.stdout
+    assert not list(folder.glob(".*.tmp"))
+    assert len([p for p in folder.glob("*.json") if p.name != "model_meta.json"]) == 6
