@@ -232,6 +232,8 @@ def test_killed_run_leaves_no_partial_file_and_resumes(tmp_path: Path) -> None:
         "--model-revision",
         POTION_REVISION,
     ]
+    for task in ("BIOSSES", "STS12", "STS13", "STS14", "STS15", "Banking77Classification"):
+        cmd += ["-t", task]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = tmp_path / "minishlab__potion-base-2M" / POTION_REVISION
     deadline = time.monotonic() + 120
