@@ -84,6 +84,8 @@ class RetrievalData:
     qrels: dict[str, dict[str, int]]
     top_ranked: dict[str, list[str]] | None = None
     instructions: list[str] | None = None
+    changed_qrels: dict[str, list[str]] | None = None
+    """FollowIR: per query, the documents whose judgement the instruction changed (p-MRR)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from emboard.data.records import RetrievalData
 from emboard.data.tables import column, str_list
+from emboard.errors import DataError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -97,7 +98,10 @@ def build_retrieval(
                 strict=True,
             )
         )
-        instructions = [by_qid.get(all_qids[i], "") for i in keep]
+        missing = [all_qids[i] for i in keep if all_qids[i] not in by_qid]
+        if missing:
+            raise DataError(f"{where} instruction: no instruction for queries {missing[:5]}")
+        instructions = [by_qid[all_qids[i]] for i in keep]
     return RetrievalData(
         corpus_ids=_ids(corpus, f"{where} corpus"),
         corpus_texts=corpus_texts(corpus, f"{where} corpus"),

@@ -21,9 +21,14 @@ SIMILARITY_NAMES = ("cosine", "dot", "euclidean", "manhattan")
 
 
 def _tensor(a: FloatArray) -> torch.Tensor:
+    """A float32 tensor over ``a``; views with a zero stride (``x[None, :]``) are copied first,
+    since torch would send them down another matmul kernel that rounds differently."""
     import torch
 
-    return torch.as_tensor(np.asarray(a, dtype=np.float32))
+    arr = np.asarray(a, dtype=np.float32)
+    if 0 in arr.strides:
+        arr = arr.copy()
+    return torch.as_tensor(arr)
 
 
 def _normalize(t: torch.Tensor) -> torch.Tensor:
