@@ -243,12 +243,10 @@ def evaluate(
     model_revision: str | None = None,
     settings: Settings | None = None,
     show_progress: bool = True,
-    workers: int = 2,
 ) -> RunReport:
     """Evaluate ``model`` (an ``Encoder``, Hub id or local folder) on tasks; see the README.
 
-    ``workers`` tasks run at a time (threads: one task's scoring overlaps another's encoding;
-    the model encodes one batch list at a time). A task that fails is reported in the returned ``RunReport`` (status ``failed`` with the
+    A task that fails is reported in the returned ``RunReport`` (status ``failed`` with the
     reason) and the other tasks still run. Results go to
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
     """
@@ -266,27 +264,8 @@ def evaluate(
         write_model_meta(folder, encoder.meta.model_dump(mode="json"))
         for stale in folder.glob(".*.tmp"):  # left by a run that was killed mid-write
             stale.unlink(missing_ok=True)
-    outcomes = _run_all(
-        selected, source, embedder, folder, overwrite, show_progress, batch_size, workers
-    )
+    outcomes = _run_all(selected, source, embedder, folder, overwrite, show_progress, batch_size)
     return RunReport(encoder.meta, outcomes, embedder.stats, folder, time.perf_counter() - started)
-
-
-def _run_one(
-    task: TaskMetadata,
-    source: DataSource,
-    embedder: Embedder,
-    folder: Path | None,
-    overwrite: bool,
-    bar: Progress,
-) -> TaskOutcome:
-    """One (non-aggregate) task; any failure becomes a ``failed`` outcome with its reason."""
-    try:
-        return _TaskRun(task, source, embedder, folder, overwrite, bar).run()
-    except Exception as exc:  # one task's failure must not stop the others
-        logger.error("Task %s failed: %s", task.name, exc)
-        logger.debug("%s", traceback.format_exc())
-        return TaskOutcome(task, "failed", error=f"{type(exc).__name__}: {exc}")
 
 
 def _run_all(
@@ -297,42 +276,26 @@ def _run_all(
     overwrite: bool,
     show_progress: bool,
     batch_size: int,
-    workers: int = 1,
 ) -> list[TaskOutcome]:
-    """Run the tasks (``workers`` at a time: one encodes while another scores), then combine
-    aggregate tasks from their parts. Outcomes come back in task order."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    outcomes: list[TaskOutcome] = []
     with progress(show_progress) as bar:
         overall = bar.add_task("Tasks", total=len(tasks))
-
-        def run(task: TaskMetadata) -> TaskOutcome:
-            outcome = _run_one(task, source, embedder, folder, overwrite, bar)
-            bar.advance(overall)
-            return outcome
-
-        plain = [t for t in tasks if not t.is_aggregate]
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            done = dict(zip([t.name for t in plain], pool.map(run, plain), strict=True))
-        outcomes: list[TaskOutcome] = []
         for task in tasks:
-            outcome = done.get(task.name) or _combine_safely(task, outcomes, folder)
+            bar.update(overall, description=f"Tasks ({task.name})")
+            try:
+                if task.is_aggregate:
+                    outcome = _combine(task, outcomes, folder)
+                else:
+                    outcome = _TaskRun(task, source, embedder, folder, overwrite, bar).run()
+            except Exception as exc:  # one task's failure must not stop the others
+                logger.error("Task %s failed: %s", task.name, exc)
+                logger.debug("%s", traceback.format_exc())
+                outcome = TaskOutcome(task, "failed", error=f"{type(exc).__name__}: {exc}")
             if folder and outcome.status in ("completed", "resumed"):
                 append_run_settings(folder, _run_settings_row(task, batch_size))
             outcomes.append(outcome)
-            if task.is_aggregate:
-                bar.advance(overall)
+            bar.advance(overall)
     return outcomes
-
-
-def _combine_safely(
-    task: TaskMetadata, done: list[TaskOutcome], folder: Path | None
-) -> TaskOutcome:
-    try:
-        return _combine(task, done, folder)
-    except Exception as exc:  # a bad part result must not stop the run
-        logger.error("Aggregate task %s failed: %s", task.name, exc)
-        return TaskOutcome(task, "failed", error=f"{type(exc).__name__}: {exc}")
 
 
 def _combine(task: TaskMetadata, done: list[TaskOutcome], folder: Path | None) -> TaskOutcome:

@@ -48,12 +48,6 @@ def run(
             "--model-revision", help="Model revision (default: latest / no_revision_available)."
         ),
     ] = None,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers", min=1, help="Tasks run at a time (one encodes while another scores)."
-        ),
-    ] = 2,
     catalog: CatalogOption = None,
     verbose: VerboseOption = 0,
 ) -> None:
@@ -79,7 +73,6 @@ def run(
             overwrite=overwrite,
             model_name=model_name,
             model_revision=model_revision,
-            workers=workers,
         )
     print_report(report)
     if report.failed:

@@ -9,7 +9,6 @@ unique texts (longest first, so batches hold texts of similar length), checks th
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,7 +64,6 @@ class Embedder:
         self.on_encoded: ProgressFn | None = None
         self._stores: dict[CacheKey, _Store] = {}
         self._dim: int | None = None
-        self._lock = threading.Lock()
 
     def _cache_bytes(self) -> int:
         return sum(s.rows().nbytes for s in self._stores.values() if s.index)
@@ -113,12 +111,7 @@ class Embedder:
                 self.on_encoded(len(block))
 
     def embed(self, texts: Sequence[str], request: EncodeRequest) -> FloatArray:
-        """Embeddings of ``texts`` for ``request``, from the cache where possible (thread-safe:
-        tasks running in parallel encode one at a time)."""
-        with self._lock:
-            return self._embed(texts, request)
-
-    def _embed(self, texts: Sequence[str], request: EncodeRequest) -> FloatArray:
+        """Embeddings of ``texts`` for ``request``, from the cache where possible."""
         if self._stores and self._cache_bytes() > self.max_cache_bytes:
             logger.info("Embedding cache over %d bytes: cleared", self.max_cache_bytes)
             self._stores.clear()
