@@ -26,6 +26,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("EMBOARD_SHARED", REPO.parent / "shared")).resolve()
 TASKS_DIR = SHARED / "data" / "tasks"
 DERIVED = "SciFactReranking-derived"
+TWELVE = [  # the 12 local tasks with complete MTEB data: classification and STS
+    "AmazonCounterfactualClassification",
+    "Banking77Classification",
+    "EmotionClassification",
+    "TweetSentimentExtractionClassification",
+    "BIOSSES",
+    "SICK-R",
+    "STS12",
+    "STS13",
+    "STS14",
+    "STS15",
+    "STS16",
+    "STSBenchmark",
+]
 
 
 def _minilm_path() -> str:
@@ -185,8 +199,11 @@ def report(res: dict[str, Any]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", nargs="*", default=["potion", "minilm"], choices=list(MODELS))
-    parser.add_argument("--tasks", nargs="*")
+    parser.add_argument("--tasks", nargs="*", help="default: every local dataset")
+    parser.add_argument("--twelve", action="store_true", help="only the 12 complete MTEB tasks")
     args = parser.parse_args()
+    if args.twelve:
+        args.tasks = TWELVE
     out_dir = REPO / "benchmarks" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"help_latency_s": _help_latency()}
