@@ -38,6 +38,31 @@ def run_peer(
     return summary
 
 
+def run_both(
+    data_dir: Path, base: Path, tasks: list[Any], peer_tasks: list[str] | None = None
+) -> dict[str, Any]:
+    """mteb (peer process) and emboard on potion-base-2M over the same rows; both sides' files."""
+    import emboard
+    from tests.conftest import POTION, POTION_NAME, POTION_REVISION
+
+    peer = run_peer(POTION, data_dir, base / "mteb", peer_tasks)
+    report = emboard.evaluate(
+        str(POTION),
+        tasks,
+        data_dir=data_dir,
+        output_dir=base / "emboard",
+        model_name=POTION_NAME,
+        model_revision=POTION_REVISION,
+        show_progress=False,
+    )
+    return {
+        "peer": peer,
+        "report": report,
+        "mteb": result_files(base / "mteb"),
+        "emboard": result_files(base / "emboard"),
+    }
+
+
 def result_files(root: Path) -> dict[str, Path]:
     """Task name → result file under ``root`` (any depth)."""
     found = {}

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from emboard.tasks.metadata import DatasetRef, TaskMetadata
-from tests.conftest import POTION, POTION_NAME, POTION_REVISION, TASKS_DIR
-from tests.integration.parity import compare_files, result_files, run_peer
+from tests.conftest import POTION_NAME, POTION_REVISION, TASKS_DIR
+from tests.integration.parity import compare_files, run_both
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
@@ -33,29 +33,11 @@ def derived_reranking_task(catalog: Any) -> TaskMetadata:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory, catalog: Any) -> dict[str, Any]:
-    import emboard
-
-    base = tmp_path_factory.mktemp("parity")
-    peer = run_peer(POTION, TASKS_DIR, base / "mteb")
     from emboard.tasks.selection import task_names_in_folder
 
     tasks: list[Any] = task_names_in_folder(TASKS_DIR, catalog)
     tasks.append(derived_reranking_task(catalog))
-    report = emboard.evaluate(
-        str(POTION),
-        tasks,
-        data_dir=TASKS_DIR,
-        output_dir=base / "emboard",
-        model_name=POTION_NAME,
-        model_revision=POTION_REVISION,
-        show_progress=False,
-    )
-    return {
-        "peer": peer,
-        "report": report,
-        "mteb": result_files(base / "mteb"),
-        "emboard": result_files(base / "emboard"),
-    }
+    return run_both(TASKS_DIR, tmp_path_factory.mktemp("parity"), tasks)
 
 
 LOCAL_TASKS = sorted(

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-import emboard
-from tests.conftest import POTION, POTION_NAME, POTION_REVISION
-from tests.integration.parity import compare_files, result_files, run_peer
+from tests.integration.parity import compare_files, run_both
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
@@ -91,25 +89,8 @@ def build_tasks(root: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("synthetic")
-    data = base / "tasks"
-    names = build_tasks(data)
-    peer = run_peer(POTION, data, base / "mteb", names)
-    report = emboard.evaluate(
-        str(POTION),
-        names,
-        data_dir=data,
-        output_dir=base / "emboard",
-        model_name=POTION_NAME,
-        model_revision=POTION_REVISION,
-        show_progress=False,
-    )
-    return {
-        "names": names,
-        "peer": peer,
-        "report": report,
-        "mteb": result_files(base / "mteb"),
-        "emboard": result_files(base / "emboard"),
-    }
+    names = build_tasks(base / "tasks")
+    return run_both(base / "tasks", base, list(names), names)
 
 
 @pytest.mark.parametrize(
