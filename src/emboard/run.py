@@ -6,6 +6,7 @@ are evaluated, and the file is rewritten atomically after every subset.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -323,7 +324,9 @@ def _combine(task: TaskMetadata, done: list[TaskOutcome], folder: Path | None) -
     return TaskOutcome(task, "completed", result)
 
 
-def _run_settings_row(task: TaskMetadata, batch_size: int) -> dict[str, object]:
+@functools.cache
+def _versions() -> dict[str, str | None]:
+    """Versions recorded in ``run_settings.jsonl`` (looked up once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions: dict[str, str | None] = {"emboard": __version__, "mteb": MTEB_PROTOCOL_VERSION}
@@ -332,6 +335,11 @@ def _run_settings_row(task: TaskMetadata, batch_size: int) -> dict[str, object]:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:
             versions[pkg] = None
+    return versions
+
+
+def _run_settings_row(task: TaskMetadata, batch_size: int) -> dict[str, object]:
+    versions = _versions()
     return {
         "task": task.name,
         "splits": task.eval_splits,

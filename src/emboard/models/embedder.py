@@ -21,7 +21,6 @@ from emboard.types import FloatArray, PromptType
 logger = logging.getLogger(__name__)
 
 CacheKey = tuple[str | None, str | None]
-ProgressFn = Callable[[int], None]
 
 
 @dataclass
@@ -61,12 +60,9 @@ class Embedder:
         self.block_size = max(batch_size, block_size - block_size % batch_size)
         self.max_cache_bytes = max_cache_bytes
         self.stats = EmbedStats()
-        self.on_encoded: ProgressFn | None = None
         self._stores: dict[CacheKey, _Store] = {}
+        self._cached_bytes = 0
         self._dim: int | None = None
-
-    def _cache_bytes(self) -> int:
-        return sum(s.rows().nbytes for s in self._stores.values() if s.index)
 
     def _encode_block(
         self, texts: list[str], prompt: str | None, ptype: PromptType | None
@@ -106,15 +102,15 @@ class Embedder:
             store.index.update({t: base + i for i, t in enumerate(block)})
             store.chunks.append(emb)
             store.matrix = None
+            self._cached_bytes += emb.nbytes
             self.stats.encoded += len(block)
-            if self.on_encoded:
-                self.on_encoded(len(block))
 
     def embed(self, texts: Sequence[str], request: EncodeRequest) -> FloatArray:
         """Embeddings of ``texts`` for ``request``, from the cache where possible."""
-        if self._stores and self._cache_bytes() > self.max_cache_bytes:
+        if self._cached_bytes > self.max_cache_bytes:
             logger.info("Embedding cache over %d bytes: cleared", self.max_cache_bytes)
             self._stores.clear()
+            self._cached_bytes = 0
         prompt = self.encoder.prompt_for(request)
         ptype = request.prompt_type if self.encoder.distinguishes_prompt_types else None
         key: CacheKey = (prompt, ptype.value if ptype else None)
