@@ -1,0 +1,1 @@
+"""Leaderboard engine: MTEB's tables (Borda rank, means per task and task type) from result rows."""

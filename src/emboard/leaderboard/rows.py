@@ -1,0 +1,27 @@
+"""The leaderboard engine's input: one row per (model, revision, task, split, subset).
+
+The store produces these rows for a benchmark's tasks (any metric, the main score by default);
+the engine applies MTEB's rules (revision choice, missing subsets, incomplete tasks, means, Borda)
+to them. Nothing here knows where the rows came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One score of one (split, subset) of one task result of one model revision."""
+
+    model_name: str
+    revision: str | None
+    task_name: str
+    mteb_version: str | None
+    split: str
+    subset: str
+    languages: tuple[str, ...]
+    score: float | None
+    """The main score (or the chosen metric); None when the entry lacks it."""
+    source_rank: int = 0
+    """Tie-breaker between copies of one result from several sources (lower wins)."""

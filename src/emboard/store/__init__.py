@@ -1,0 +1,1 @@
+"""Results store: SQLAlchemy tables, migrations, ingest from results repos, archives and model cards."""
