@@ -33,3 +33,41 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     from emboard.settings import Settings
 
     return Settings(catalog=CATALOG_FILE, cache_dir=tmp_path / "cache", data_dir=TASKS_DIR)
+
+
+RESULTS_ARCHIVE = SHARED / "data" / "mteb-results" / "results-trimmed.tar.zst"
+FULL_13_ARCHIVE = SHARED / "data" / "mteb-results" / "results-full-13-models.tar.zst"
+SNAPSHOT_CACHE = Path(
+    os.environ.get("EMBOARD_TEST_SNAPSHOT_DIR", Path.home() / ".cache" / "emboard-tests")
+)
+
+
+def _unpacked(archive: Path) -> Path:
+    """``archive`` unpacked once per machine (keyed by size and mtime); returns its ``results``."""
+    import subprocess
+
+    if not archive.exists():
+        pytest.fail(f"shared results archive missing: {archive}")
+    stat = archive.stat()
+    target = SNAPSHOT_CACHE / f"{archive.name}-{stat.st_size}-{int(stat.st_mtime)}"
+    done = target / ".complete"
+    if not done.exists():
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        subprocess.run(["tar", "--zstd", "-xf", str(archive), "-C", str(target)], check=True)
+        done.touch()
+    return target / "results"
+
+
+@pytest.fixture(scope="session")
+def snapshot_results() -> Path:
+    """The public MTEB results snapshot (trimmed archive), unpacked: ``…/results``."""
+    return _unpacked(RESULTS_ARCHIVE)
+
+
+@pytest.fixture(scope="session")
+def full_13_results() -> Path:
+    """The untouched files of 13 models, unpacked: ``…/results``."""
+    return _unpacked(FULL_13_ARCHIVE)
