@@ -12,6 +12,7 @@ from emboard.data.records import (
     ClassificationData,
     ClusteringData,
     ClusteringSetsData,
+    Label,
     MultilabelClassificationData,
     PairClassificationData,
     STSData,
@@ -20,6 +21,7 @@ from emboard.data.records import (
 )
 from emboard.data.retrieval import build_retrieval
 from emboard.data.tables import column, str_list
+from emboard.data.transforms import split_rows
 from emboard.errors import DataError, TaskDefinitionError
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ def _encode_labels(*columns: list[object]) -> list[np.ndarray]:
 
 def _sts(source: DataSource, task: TaskMetadata, subset: str, split: str) -> STSData:
     where = _where(task, subset, split)
-    table = source.read(task, subset, "rows", split)
+    table = split_rows(source, task, subset, split)
     scores = column(table, "score", where).to_numpy().astype(np.float64)
     return STSData(str_list(table, "sentence1", where), str_list(table, "sentence2", where), scores)
 
@@ -72,14 +74,11 @@ def _pairs(
     source: DataSource, task: TaskMetadata, subset: str, split: str
 ) -> PairClassificationData:
     where = _where(task, subset, split)
-    table = _expand_single_row(source.read(task, subset, "rows", split))
+    table = _expand_single_row(split_rows(source, task, subset, split))
     label_col = _param(task, "label_column_name", "labels")
     labels = column(table, label_col, where).to_numpy().astype(np.int64)
-    first, second = ("sentence1", "sentence2")
-    if first not in table.column_names and "sent1" in table.column_names:
-        first, second = ("sent1", "sent2")  # v1-era Hub datasets (e.g. TwitterURLCorpus)
     return PairClassificationData(
-        str_list(table, first, where), str_list(table, second, where), labels
+        str_list(table, "sentence1", where), str_list(table, "sentence2", where), labels
     )
 
 
@@ -89,8 +88,8 @@ def _classification(
     text_col = _param(task, "input_column_name", "text")
     label_col = _param(task, "label_column_name", "label")
     train_split = _param(task, "train_split", "train")
-    train = source.read(task, subset, "rows", train_split)
-    test = source.read(task, subset, "rows", split)
+    train = split_rows(source, task, subset, train_split)
+    test = split_rows(source, task, subset, split)
     w_train, w_test = _where(task, subset, train_split), _where(task, subset, split)
     train_labels, test_labels = _encode_labels(
         column(train, label_col, w_train).to_pylist(), column(test, label_col, w_test).to_pylist()
@@ -109,12 +108,14 @@ def _multilabel(
     text_col = _param(task, "input_column_name", "text")
     label_col = _param(task, "label_column_name", "label")
     train_split = _param(task, "train_split", "train")
-    train = source.read(task, subset, "rows", train_split)
-    test = source.read(task, subset, "rows", split)
+    train = split_rows(source, task, subset, train_split)
+    test = split_rows(source, task, subset, split)
     w_train, w_test = _where(task, subset, train_split), _where(task, subset, split)
 
-    def labels(table: pa.Table, where: str) -> list[list[str]]:
-        return [[str(x) for x in row] for row in column(table, label_col, where).to_pylist()]
+    def labels(table: pa.Table, where: str) -> list[list[Label]]:
+        """Label lists as the source types them (mteb binarises the raw values)."""
+        rows: list[list[Label]] = column(table, label_col, where).to_pylist()
+        return rows
 
     return MultilabelClassificationData(
         str_list(train, text_col, w_train),
@@ -124,31 +125,14 @@ def _multilabel(
     )
 
 
-def _label_paths(values: list[object]) -> list[list[str]]:
-    return [[str(x) for x in v] if isinstance(v, list) else [str(v)] for v in values]
-
-
-SPLITS_FROM_COLUMN = {"HumanConceptsClustering": ("train", "subdataset")}
-"""Tasks whose Hub dataset has one table and whose MTEB transform makes each split by a column."""
-
-
-def _rows(source: DataSource, task: TaskMetadata, subset: str, split: str) -> pa.Table:
-    """A split's rows, or (for tasks MTEB splits by a column) the matching rows of one table."""
-    if task.name not in SPLITS_FROM_COLUMN:
-        return source.read(task, subset, "rows", split)
-    try:
-        return source.read(task, subset, "rows", split)
-    except DataError:
-        import pyarrow.compute as pc
-
-        table_split, col = SPLITS_FROM_COLUMN[task.name]
-        table = source.read(task, subset, "rows", table_split)
-        return table.filter(pc.equal(column(table, col, _where(task, subset, table_split)), split))
+def _label_paths(values: list[object]) -> list[list[Label]]:
+    """Flat labels as one-element paths; values keep their type (ints stay ints, as in mteb)."""
+    return [list(v) if isinstance(v, list) else [v] for v in values]  # type: ignore[list-item]
 
 
 def _clustering(source: DataSource, task: TaskMetadata, subset: str, split: str) -> ClusteringData:
     where = _where(task, subset, split)
-    table = _expand_single_row(_rows(source, task, subset, split))
+    table = _expand_single_row(split_rows(source, task, subset, split))
     text_col = _param(task, "input_column_name", "sentences")
     label_col = _param(task, "label_column_name", "labels")
     if text_col not in table.column_names and "sentences" in table.column_names:
@@ -162,13 +146,10 @@ def _clustering_sets(
     source: DataSource, task: TaskMetadata, subset: str, split: str
 ) -> ClusteringSetsData:
     where = _where(task, subset, split)
-    table = source.read(task, subset, "rows", split)
+    table = split_rows(source, task, subset, split)
     texts = column(table, "sentences", where).to_pylist()
     labels = column(table, "labels", where).to_pylist()
-    sets = [
-        ([str(t) for t in ts], [str(label) for label in ls])
-        for ts, ls in zip(texts, labels, strict=True)
-    ]
+    sets = [([str(t) for t in ts], list(ls)) for ts, ls in zip(texts, labels, strict=True)]
     return ClusteringSetsData(sets)
 
 
@@ -176,7 +157,7 @@ def _summarization(
     source: DataSource, task: TaskMetadata, subset: str, split: str
 ) -> SummarizationData:
     where = _where(task, subset, split)
-    table = source.read(task, subset, "rows", split)
+    table = split_rows(source, task, subset, split)
     relevance = [[float(x) for x in row] for row in column(table, "relevance", where).to_pylist()]
     return SummarizationData(
         column(table, "human_summaries", where).to_pylist(),
@@ -190,10 +171,10 @@ def _bitext(source: DataSource, task: TaskMetadata, subset: str, split: str) -> 
     one table (subset ``xxx-yyy``); a ``gold`` column lists (source, target) index pairs."""
     where = _where(task, subset, split)
     if task.evaluation_params.get("parallel_subsets"):
-        table = source.read(task, "default", "rows", split)
+        table = split_rows(source, task, "default", split)
         first, _, second = subset.partition("-")
     else:
-        table = source.read(task, subset, "rows", split)
+        table = split_rows(source, task, subset, split)
         first, second = "sentence1", "sentence2"
     # MTEB ignores a ``gold`` column of a plain table (only old BUCC's transform builds one)
     return BitextMiningData(str_list(table, first, where), str_list(table, second, where))

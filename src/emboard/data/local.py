@@ -2,7 +2,9 @@
 
 ``ROOT/<Task>/[<subset>/]<split>.jsonl[.gz]`` for row tasks; retrieval tasks keep
 ``corpus.jsonl[.gz]``, ``queries.jsonl[.gz]`` and ``qrels/<split>.tsv`` (optional
-``top_ranked/<split>.jsonl``, ``instruction/<split>.jsonl``). A folder named
+``top_ranked/<split>.jsonl``, ``instruction/<split>.jsonl``, FollowIR's ``qrel_diff.jsonl``
+rows ``{query-id, corpus-ids[]}``). mteb's "fast loading" tasks may instead keep one flat
+``<split>.jsonl`` whose ``lang`` column names each row's subset (see ``data.transforms``). A folder named
 ``<Task>-<anything>`` (e.g. ``TwitterURLCorpus-test-subset``) is used for ``<Task>`` when no
 exact folder exists; its results then describe those rows, not the whole task.
 """

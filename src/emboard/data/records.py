@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from emboard.types import Float64Array, IntArray
 
+Label = str | int
+"""A class label as the data types it: mteb keeps integer labels integers (numeric sort order,
+``-1`` for a missing level of a hierarchical label), so records do not turn them into text."""
+
 
 @dataclass(frozen=True, slots=True)
 class STSData:
@@ -45,9 +49,9 @@ class MultilabelClassificationData:
     """Like ClassificationData, with a list of labels per row."""
 
     train_texts: list[str]
-    train_labels: list[list[str]]
+    train_labels: list[list[Label]]
     test_texts: list[str]
-    test_labels: list[list[str]]
+    test_labels: list[list[Label]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +62,14 @@ class ClusteringData:
     """
 
     texts: list[str]
-    labels: list[list[str]]
+    labels: list[list[Label]]
 
 
 @dataclass(frozen=True, slots=True)
 class ClusteringSetsData:
     """The legacy clustering layout: a list of sets, each a list of texts with labels."""
 
-    sets: list[tuple[list[str], list[str]]]
+    sets: list[tuple[list[str], list[Label]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,18 @@ def _from_reranking_rows(table: pa.Table, split: str, where: str) -> RetrievalDa
     return RetrievalData(corpus_ids, docs, query_ids, query_texts, qrels, top_ranked)
 
 
+def _changed_qrels(
+    source: DataSource, task: TaskMetadata, subset: str, split: str, where: str
+) -> dict[str, list[str]] | None:
+    """FollowIR's ``qrel_diff`` table ``{query-id, corpus-ids[]}``, when the source has one."""
+    if not source.has_part(task, subset, "qrel_diff", split):
+        return None
+    table = source.read(task, subset, "qrel_diff", split)
+    qids = str_list(table, "query-id", f"{where} qrel_diff")
+    docs = column(table, "corpus-ids", f"{where} qrel_diff").to_pylist()
+    return {q: [str(d) for d in ds or []] for q, ds in zip(qids, docs, strict=True)}
+
+
 def build_retrieval(
     source: DataSource, task: TaskMetadata, subset: str, split: str
 ) -> RetrievalData:
@@ -103,6 +115,7 @@ def build_retrieval(
             raise DataError(f"{where} instruction: no instruction for queries {missing[:5]}")
         instructions = [by_qid[all_qids[i]] for i in keep]
     return RetrievalData(
+        changed_qrels=_changed_qrels(source, task, subset, split, where),
         corpus_ids=_ids(corpus, f"{where} corpus"),
         corpus_texts=corpus_texts(corpus, f"{where} corpus"),
         query_ids=[all_qids[i] for i in keep],

@@ -1,7 +1,8 @@
 """Where task data comes from: one protocol, two implementations chosen by configuration.
 
 A source reads *parts* of a task as Arrow tables: ``rows`` of a split (most task types) or the
-retrieval parts ``corpus``, ``queries``, ``qrels``, ``top_ranked`` and ``instruction``.
+retrieval parts ``corpus``, ``queries``, ``qrels``, ``top_ranked``, ``instruction`` and
+``qrel_diff`` (FollowIR: per query, the documents whose judgement the instruction changed).
 ``data.build`` turns parts into records the same way whichever source read them.
 """
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from emboard.settings import Settings
     from emboard.tasks.metadata import TaskMetadata
 
-Part = Literal["rows", "corpus", "queries", "qrels", "top_ranked", "instruction"]
+Part = Literal["rows", "corpus", "queries", "qrels", "top_ranked", "instruction", "qrel_diff"]
 
 
 class DataSource(Protocol):
