@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from emboard.cli import catalog_cmds, run_cmd
+from emboard.cli import catalog_cmds, run_cmd, store_cmds
 
 app = typer.Typer(
     name="emboard",
@@ -16,6 +16,10 @@ app = typer.Typer(
 app.command("run")(run_cmd.run)
 app.command("tasks")(catalog_cmds.tasks)
 app.command("benchmarks")(catalog_cmds.benchmarks)
+app.command("ingest")(store_cmds.ingest)
+app.command("models")(store_cmds.models)
+app.command("show")(store_cmds.show)
+app.command("history")(store_cmds.history)
 
 
 def main() -> None:

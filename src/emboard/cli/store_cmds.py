@@ -1,0 +1,189 @@
+"""``emboard ingest``, ``models``, ``show`` and ``history``: fill and read the results store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from emboard.cli.common import CatalogOption, VerboseOption, user_errors
+
+if TYPE_CHECKING:
+    from emboard.store.db import Store
+    from emboard.store.report import IngestReport
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Store URL (default: EMBOARD_DATABASE_URL or a SQLite file)."),
+]
+
+
+def open_configured_store(db: str | None) -> Store:
+    """The store at ``--db`` or the configured one, migrated."""
+    from emboard.store.db import open_store
+
+    return open_store(db)
+
+
+def _print_report(report: IngestReport, max_problems: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"ingest #{report.ingest_id}: {report.source} ({report.kind})")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in (
+        "files_seen",
+        "files_new",
+        "files_changed",
+        "files_unchanged",
+        "files_removed",
+        "files_bad",
+        "models_new",
+        "models_changed",
+        "values_added",
+        "values_changed",
+    ):
+        table.add_row(key.replace("_", " "), f"{getattr(report, key):,}")
+    console.print(table)
+    status = report.status
+    if status == "unchanged":
+        status = "unchanged since the last ingest (use --force to read it again)"
+    console.print(f"status: {status} in {report.seconds:.1f} s")
+    for problem in report.problems[:max_problems]:
+        console.print(f"[yellow]bad file[/] {problem.path}: {problem.reason}", markup=True)
+    if len(report.problems) > max_problems:
+        console.print(f"… and {len(report.problems) - max_problems} more (see --report FILE)")
+
+
+def ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Results folders, git checkouts, .tar.zst archives, model cards."),
+    ],
+    db: DbOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Read every file again, even of unchanged sources.")
+    ] = False,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write the full reports (JSON) here.")
+    ] = None,
+    max_problems: Annotated[int, typer.Option(help="Bad files listed on screen.")] = 20,
+    catalog: CatalogOption = None,
+    verbose: VerboseOption = 0,
+) -> None:
+    """Ingest MTEB results into the store; bad files are listed and skipped, nothing is lost."""
+    from dataclasses import asdict
+
+    from emboard.log import progress, setup_logging
+    from emboard.settings import get_settings
+    from emboard.store.ingest import ingest as run_ingest
+    from emboard.tasks.catalog import load_catalog
+
+    setup_logging(verbose)
+    reports = []
+    with user_errors():
+        cat = load_catalog(get_settings(), catalog)
+        store = open_configured_store(db)
+        with progress() as bar:
+            for source in sources:
+                reports.append(run_ingest(store, source, cat, force=force, progress=bar))
+    for report in reports:
+        _print_report(report, max_problems)
+    if report_file is not None:
+        report_file.write_text(json.dumps([asdict(r) for r in reports], indent=2) + "\n")
+
+
+def models(
+    search: Annotated[
+        str | None, typer.Option("-s", "--search", help="Only names containing this.")
+    ] = None,
+    all_models: Annotated[
+        bool, typer.Option("--all", help="Include registered models without results.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """List the models in the store."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from emboard.store.queries import list_models
+
+    with user_errors():
+        store = open_configured_store(db)
+        with store.engine.connect() as conn:
+            found = list_models(conn, search, with_results=not all_models)
+    table = Table("Model", "Registered", "Parameters", "Dim", "Revisions", "Results")
+    for m in found:
+        table.add_row(
+            m.name,
+            "yes" if m.registered else "no",
+            f"{m.n_parameters:,}" if m.n_parameters else "",
+            str(m.embed_dim or ""),
+            str(m.revisions),
+            str(m.results),
+        )
+    Console().print(table)
+    typer.echo(f"{len(found)} models")
+
+
+def show(
+    model: Annotated[
+        str, typer.Argument(help="Model name, e.g. sentence-transformers/all-MiniLM-L6-v2.")
+    ],
+    task: Annotated[
+        list[str] | None, typer.Option("-t", "--task", help="Only these tasks.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """A model's metadata and every stored main score with its source."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from emboard.store.queries import model_metas, model_scores
+
+    with user_errors():
+        store = open_configured_store(db)
+        with store.engine.connect() as conn:
+            scores = model_scores(conn, model, task)
+            meta = model_metas(conn)[model]
+    console = Console()
+    console.print_json(json.dumps(meta, default=str))
+    table = Table("Task", "Revision", "Split", "Subset", "Main score", "Source")
+    for s in scores:
+        where = f"{s.source_kind}:{s.path}" + (f"@{s.commit[:8]}" if s.commit else "")
+        value = "" if s.main_score is None else f"{s.main_score:.6f}"
+        rev = s.revision + (f" [{s.experiment}]" if s.experiment else "")
+        table.add_row(s.task_name, rev, s.split, s.subset, value, where)
+    console.print(table)
+
+
+def history(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    db: DbOption = None,
+) -> None:
+    """Every earlier value of a model's metadata and scores, and when it changed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from emboard.store.queries import model_history
+
+    with user_errors():
+        store = open_configured_store(db)
+        with store.engine.connect() as conn:
+            entries = model_history(conn, model)
+    table = Table("When", "Ingest", "What", "Field", "Old", "New")
+    for e in entries:
+        table.add_row(
+            e.changed_at[:19],
+            str(e.ingest_id),
+            e.what,
+            e.field,
+            json.dumps(e.old_value),
+            json.dumps(e.new_value),
+        )
+    Console().print(table)
+    typer.echo(f"{len(entries)} changes")

@@ -1,0 +1,410 @@
+"""Writing one batch (the files of one model folder) in one transaction.
+
+A file whose content hash is unchanged is skipped; a new file is inserted with its scores; a
+changed file keeps every replaced value in ``history``. Model and revision metadata come from
+``model_meta.json`` (else from the folder names, as mteb does); registered models keep the
+registry's metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
+
+from emboard.errors import ResultFormatError
+from emboard.results.parsed import ParsedResult, TaskLookup
+from emboard.store.catalog_sync import write_history
+from emboard.store.encode import canonical, changed_fields, dumps, metrics_json, model_columns
+from emboard.store.report import IngestReport
+from emboard.store.sources import MODEL_META_FILE, SourceFile, file_digest
+from emboard.store.writer import bulk_insert, next_id, take_write_lock
+
+RESULT_COLUMNS = (
+    "id",
+    "source_id",
+    "path",
+    "revision_id",
+    "task_name",
+    "content_hash",
+    "stamp",
+    "file_schema",
+    "dataset_revision",
+    "mteb_version",
+    "evaluation_time",
+    "date",
+    "extra",
+    '"commit"',
+    "ingest_id",
+)
+SCORE_COLUMNS = (
+    "id",
+    "result_id",
+    "split",
+    "subset",
+    "languages",
+    "main_score",
+    "metrics",
+    "details",
+)
+
+
+@dataclass
+class ModelState:
+    """A model as the store holds it."""
+
+    id: int
+    registered: bool
+    meta: dict[str, Any]
+
+
+@dataclass
+class FileState:
+    """A result file as the store holds it."""
+
+    id: int
+    digest: str
+    stamp: str | None
+    removed: bool
+
+
+@dataclass
+class StoreState:
+    """What an ingest needs to know of the store, loaded once, updated as batches land."""
+
+    models: dict[str, ModelState]
+    revisions: dict[tuple[int, str, str], tuple[int, str]]
+    """(model id, revision, experiment) → (revision id, meta JSON text)."""
+    files: dict[str, FileState]
+    """This source's files by path."""
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A parsed file waiting to be written."""
+
+    path: str
+    folder: str
+    digest: str
+    stamp: str | None
+    result: ParsedResult
+
+
+MetaReader = Callable[[str], bytes | None]
+Parser = Callable[[bytes, str], ParsedResult]
+
+
+def make_parser(tasks: TaskLookup) -> Parser:
+    """``parse(data, path)`` with the task lookup bound."""
+    from emboard.results.parse import parse_result
+
+    def parse(data: bytes, path: str) -> ParsedResult:
+        return parse_result(data, path=path, tasks=tasks)
+
+    return parse
+
+
+def _identity(folder: str, meta: dict[str, Any] | None) -> tuple[str, str, str]:
+    """(model name, revision, experiment) of a revision folder, as mteb resolves them."""
+    parts = folder.split("/")
+    experiment = parts[3] if len(parts) == 4 else ""
+    if meta and isinstance(meta.get("name"), str):
+        revision = meta.get("revision")
+        return meta["name"], str(revision) if revision is not None else parts[1], experiment
+    return parts[0].replace("__", "/"), parts[1], experiment
+
+
+@dataclass
+class BatchWriter:
+    """Writes batches of one source during one ingest."""
+
+    conn_factory: Callable[[], Any]
+    state: StoreState
+    source_id: int
+    ingest_id: int
+    parse: Parser
+    report: IngestReport
+    meta_reader: MetaReader | None = None
+    commit: str | None = None
+
+    def write(self, files: list[SourceFile]) -> None:
+        """Parse what changed among ``files`` and write it in one transaction."""
+        metas: dict[str, dict[str, Any]] = {}
+        pending: list[Pending] = []
+        restamp: list[tuple[str, int]] = []
+        for item in files:
+            folder, _, name = item.path.rpartition("/")
+            if name == MODEL_META_FILE:
+                meta = self._read_meta(item.path, item.data)
+                if meta is not None:
+                    metas[folder] = meta
+                continue
+            self.state.seen.add(item.path)
+            self.report.files_seen += 1
+            entry = self._classify(item, folder, restamp)
+            if entry is not None:
+                pending.append(entry)
+        for folder in {p.folder for p in pending} - set(metas):
+            meta = self._read_meta(f"{folder}/{MODEL_META_FILE}", self._reader(folder))
+            if meta is not None:
+                metas[folder] = meta
+        self.write_pending(metas, pending, restamp)
+
+    def write_pending(
+        self,
+        metas: dict[str, dict[str, Any]],
+        pending: list[Pending],
+        restamp: list[tuple[str, int]] | None = None,
+    ) -> None:
+        """Write parsed results (and revision metadata) in one transaction."""
+        restamp = restamp or []
+        if not (pending or restamp or metas):
+            return
+        with self.conn_factory() as conn, conn.begin():
+            take_write_lock(conn)
+            revision_ids = self._revisions(conn, metas, {p.folder for p in pending})
+            self._write_files(conn, pending, revision_ids)
+            for stamp, file_id in restamp:
+                conn.exec_driver_sql(
+                    _sql(conn, "UPDATE result_file SET stamp = ? WHERE id = ?"), (stamp, file_id)
+                )
+
+    def _reader(self, folder: str) -> bytes | None:
+        return self.meta_reader(folder) if self.meta_reader else None
+
+    def _read_meta(self, path: str, data: bytes | None) -> dict[str, Any] | None:
+        if data is None:
+            return None
+        try:
+            meta = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            self.report.problem(path, f"model_meta.json is not valid JSON ({exc})")
+            return None
+        if not isinstance(meta, dict):
+            self.report.problem(path, "model_meta.json must hold a JSON object")
+            return None
+        return meta
+
+    def unchanged(self, path: str, digest: str) -> bool:
+        """True (and counted) when the store holds this very content for ``path``."""
+        self.state.seen.add(path)
+        self.report.files_seen += 1
+        old = self.state.files.get(path)
+        if old is not None and old.digest == digest and not old.removed:
+            self.report.files_unchanged += 1
+            return True
+        return False
+
+    def _classify(
+        self, item: SourceFile, folder: str, restamp: list[tuple[str, int]]
+    ) -> Pending | None:
+        old = self.state.files.get(item.path)
+        if item.data is None:
+            self.report.files_unchanged += 1
+            return None
+        digest = file_digest(item.data)
+        if old is not None and old.digest == digest and not old.removed:
+            self.report.files_unchanged += 1
+            if item.stamp and item.stamp != old.stamp:
+                restamp.append((item.stamp, old.id))
+            return None
+        try:
+            result = self.parse(item.data, item.path)
+        except ResultFormatError as exc:
+            self.report.problem(item.path, str(exc))
+            return None
+        return Pending(item.path, folder, digest, item.stamp, result)
+
+    def _model_id(self, conn: Connection, name: str, meta: dict[str, Any] | None) -> int:
+        state = self.state.models.get(name)
+        meta = dict(meta or {})
+        if state is None:
+            new_id = next_id(conn, "model")
+            cols = model_columns(meta)
+            bulk_insert(
+                conn,
+                "model",
+                ("id", "name", "registered", "meta", "meta_source", *cols, "updated_ingest_id"),
+                [
+                    (
+                        new_id,
+                        name,
+                        False,
+                        dumps(meta),
+                        "model_meta.json" if meta else None,
+                        *cols.values(),
+                        self.ingest_id,
+                    )
+                ],
+            )
+            self.state.models[name] = ModelState(new_id, False, meta)
+            self.report.models_new += 1
+            return new_id
+        if not state.registered and meta and canonical(meta) != canonical(state.meta):
+            diffs = changed_fields(state.meta, meta)
+            from emboard.store.tables import Model
+
+            conn.execute(
+                update(Model)
+                .where(Model.id == state.id)
+                .values(
+                    meta=meta,
+                    meta_source="model_meta.json",
+                    updated_ingest_id=self.ingest_id,
+                    **model_columns(meta),
+                )
+            )
+            write_history(
+                conn,
+                self.ingest_id,
+                [("model", state.id, f, dumps(a), dumps(b)) for f, a, b in diffs],
+            )
+            state.meta = meta
+            self.report.models_changed += 1
+        return state.id
+
+    def _revisions(
+        self, conn: Connection, metas: dict[str, dict[str, Any]], needed: set[str]
+    ) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for folder in sorted(needed | set(metas)):
+            meta = metas.get(folder)
+            name, revision, experiment = _identity(folder, meta)
+            model_id = self._model_id(conn, name, meta)
+            key = (model_id, revision, experiment)
+            meta_text = canonical(meta) if meta is not None else ""
+            known = self.state.revisions.get(key)
+            if known is None:
+                rev_id = next_id(conn, "revision")
+                bulk_insert(
+                    conn,
+                    "revision",
+                    ("id", "model_id", "name", "experiment", "meta"),
+                    [(rev_id, model_id, revision, experiment, meta_text or None)],
+                )
+                self.state.revisions[key] = (rev_id, meta_text)
+            else:
+                rev_id, old_text = known
+                if meta is not None and meta_text != old_text:
+                    conn.exec_driver_sql(
+                        _sql(conn, "UPDATE revision SET meta = ? WHERE id = ?"), (meta_text, rev_id)
+                    )
+                    old = orjson.loads(old_text) if old_text else {}
+                    write_history(
+                        conn,
+                        self.ingest_id,
+                        [
+                            ("revision", rev_id, f, dumps(a), dumps(b))
+                            for f, a, b in changed_fields(old, meta)
+                        ],
+                    )
+                    self.state.revisions[key] = (rev_id, meta_text)
+            out[folder] = rev_id
+        return out
+
+    def _write_files(
+        self, conn: Connection, pending: list[Pending], revision_ids: dict[str, int]
+    ) -> None:
+        result_rows: list[tuple[Any, ...]] = []
+        score_rows: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+        next_result = next_id(conn, "result_file")
+        next_score = next_id(conn, "score")
+        for item in pending:
+            old = self.state.files.get(item.path)
+            if old is not None:
+                history.extend(self._diff(conn, old.id, item.result))
+                conn.exec_driver_sql(_sql(conn, "DELETE FROM score WHERE result_id = ?"), (old.id,))
+                conn.exec_driver_sql(_sql(conn, "DELETE FROM result_file WHERE id = ?"), (old.id,))
+                file_id = old.id
+                self.report.files_changed += 1
+            else:
+                file_id = next_result
+                next_result += 1
+                self.report.files_new += 1
+            result_rows.append(self._result_row(file_id, item, revision_ids[item.folder]))
+            for entry in item.result.entries:
+                score_rows.append(
+                    (
+                        next_score,
+                        file_id,
+                        entry.split,
+                        entry.subset,
+                        dumps(list(entry.languages)),
+                        _finite(entry.main_score),
+                        metrics_json(entry.main_score, entry.metrics),
+                        dumps(entry.details) if entry.details else None,
+                    )
+                )
+                next_score += 1
+            if old is None:
+                self.report.values_added += item.result.n_values
+            self.state.files[item.path] = FileState(file_id, item.digest, item.stamp, False)
+        bulk_insert(conn, "result_file", RESULT_COLUMNS, result_rows)
+        bulk_insert(conn, "score", SCORE_COLUMNS, score_rows)
+        write_history(conn, self.ingest_id, history)
+
+    def _result_row(self, file_id: int, item: Pending, revision_id: int) -> tuple[Any, ...]:
+        res = item.result
+        return (
+            file_id,
+            self.source_id,
+            item.path,
+            revision_id,
+            res.task_name,
+            item.digest,
+            item.stamp,
+            res.schema,
+            res.dataset_revision,
+            res.mteb_version,
+            res.evaluation_time,
+            res.date,
+            dumps(res.extra) if res.extra else None,
+            self.commit,
+            self.ingest_id,
+        )
+
+    def _diff(self, conn: Connection, file_id: int, new: ParsedResult) -> list[tuple[Any, ...]]:
+        """History rows for every value of a changed file that differs from the stored one."""
+        old_rows = conn.exec_driver_sql(
+            _sql(conn, "SELECT split, subset, metrics FROM score WHERE result_id = ?"), (file_id,)
+        ).all()
+        old = {(r[0], r[1]): _as_dict(r[2]) for r in old_rows}
+        fresh = {
+            (e.split, e.subset): orjson.loads(metrics_json(e.main_score, e.metrics))
+            for e in new.entries
+        }
+        rows: list[tuple[Any, ...]] = []
+        for key in sorted(set(old) | set(fresh)):
+            for metric, before, after in changed_fields(old.get(key, {}), fresh.get(key, {})):
+                rows.append(
+                    ("result", file_id, f"{key[0]}|{key[1]}|{metric}", dumps(before), dumps(after))
+                )
+                self.report.values_changed += 1
+        self.report.values_added += sum(
+            1 for key, vals in fresh.items() for m in vals if m not in old.get(key, {})
+        )
+        return rows
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    loaded = orjson.loads(value)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _finite(value: float | None) -> float | None:
+    from emboard.store.encode import finite_or_none
+
+    return finite_or_none(value)
+
+
+def _sql(conn: Connection, text: str) -> str:
+    """``?`` placeholders for SQLite, ``%s`` for psycopg."""
+    return text if conn.dialect.name == "sqlite" else text.replace("?", "%s")

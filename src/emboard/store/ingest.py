@@ -1,0 +1,253 @@
+"""``ingest(store, source)``: read a source's result files into the store.
+
+Sources: a folder in the results-repo layout (emboard's own output folders included), a git
+checkout (incremental: only what changed since the last ingested commit), a ``.tar.zst`` archive
+(streamed), a model card. Each model folder is one transaction; a bad file is reported and
+skipped; an unchanged file is skipped by its content hash (or folder stamp); an archive or commit
+ingested before is skipped whole. Ingesting the same data twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from emboard.log import Progress
+from emboard.store import tables as t
+from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState, make_parser
+from emboard.store.catalog_sync import sync_catalog, write_history
+from emboard.store.db import Store
+from emboard.store.encode import canonical_json
+from emboard.store.report import IngestReport
+from emboard.store.sources import (
+    MODEL_META_FILE,
+    SourceFile,
+    SourceSpec,
+    archive_digest,
+    git_changes,
+    git_head,
+    read_archive,
+    read_directory,
+    read_paths,
+    resolve_source,
+    results_root,
+)
+from emboard.store.writer import next_id, take_write_lock
+from emboard.tasks.catalog import Catalog
+from emboard.tasks.lookup import CatalogTaskLookup
+
+logger = logging.getLogger(__name__)
+
+SOURCE_PRIORITY = {"directory": 0, "git": 0, "archive": 0, "model-card": 10}
+
+
+def _source_row(conn: Connection, spec: SourceSpec) -> tuple[int, str | None]:
+    row = conn.execute(
+        select(t.Source.id, t.Source.fingerprint).where(
+            t.Source.kind == spec.kind, t.Source.location == spec.location
+        )
+    ).first()
+    if row is not None:
+        return int(row[0]), row[1]
+    new_id = next_id(conn, "source")
+    conn.execute(
+        insert(t.Source).values(
+            id=new_id,
+            kind=spec.kind,
+            location=spec.location,
+            priority=SOURCE_PRIORITY[spec.kind],
+        )
+    )
+    return new_id, None
+
+
+def begin_ingest(
+    store: Store, spec: SourceSpec, catalog: Catalog, report: IngestReport
+) -> tuple[int, int, str | None]:
+    with store.engine.begin() as conn:
+        take_write_lock(conn)
+        source_id, fingerprint = _source_row(conn, spec)
+        ingest_id = next_id(conn, "ingest")
+        conn.execute(
+            insert(t.Ingest).values(
+                id=ingest_id, source_id=source_id, status="running", counts={}, problems=[]
+            )
+        )
+        report.catalog_synced = sync_catalog(conn, catalog, ingest_id)
+    report.ingest_id = ingest_id
+    return source_id, ingest_id, fingerprint
+
+
+def load_state(conn: Connection, source_id: int) -> StoreState:
+    models = {
+        r.name: ModelState(r.id, bool(r.registered), r.meta or {})
+        for r in conn.execute(select(t.Model.id, t.Model.name, t.Model.registered, t.Model.meta))
+    }
+    revisions = {
+        (r[1], r[2], r[3]): (r[0], canonical_json(r[4]) if r[4] else "")
+        for r in conn.exec_driver_sql("SELECT id, model_id, name, experiment, meta FROM revision")
+    }
+    files = {
+        r[1]: FileState(r[0], r[2], r[3], r[4] is not None)
+        for r in conn.execute(
+            select(
+                t.ResultFile.id,
+                t.ResultFile.path,
+                t.ResultFile.content_hash,
+                t.ResultFile.stamp,
+                t.ResultFile.removed_ingest_id,
+            ).where(t.ResultFile.source_id == source_id)
+        )
+    }
+    return StoreState(models=models, revisions=revisions, files=files)
+
+
+def _by_model(files: Iterable[SourceFile]) -> Iterator[list[SourceFile]]:
+    """Consecutive files of one model folder, as batches."""
+    batch: list[SourceFile] = []
+    current = None
+    for item in files:
+        model = item.path.split("/", 1)[0]
+        if model != current and batch:
+            yield batch
+            batch = []
+        current = model
+        batch.append(item)
+    if batch:
+        yield batch
+
+
+def mark_removed(
+    store: Store, state: StoreState, paths: Iterable[str], ingest_id: int, report: IngestReport
+) -> None:
+    ids = [state.files[p].id for p in paths if p in state.files and not state.files[p].removed]
+    if not ids:
+        return
+    with store.engine.begin() as conn:
+        take_write_lock(conn)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            conn.execute(
+                update(t.ResultFile)
+                .where(t.ResultFile.id.in_(chunk))
+                .values(removed_ingest_id=ingest_id)
+            )
+        write_history(conn, ingest_id, [("result", i, "removed", "false", "true") for i in ids])
+    report.files_removed += len(ids)
+
+
+def finish_ingest(
+    store: Store, source_id: int, report: IngestReport, fingerprint: str | None
+) -> None:
+    from emboard.store.tables import utcnow
+
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(t.Ingest)
+            .where(t.Ingest.id == report.ingest_id)
+            .values(
+                status=report.status,
+                finished_at=utcnow(),
+                fingerprint=fingerprint,
+                counts=report.counts(),
+                problems=[{"path": p.path, "reason": p.reason} for p in report.problems],
+            )
+        )
+        if report.status in ("done", "unchanged"):
+            conn.execute(
+                update(t.Source)
+                .where(t.Source.id == source_id)
+                .values(fingerprint=fingerprint, last_ingest_id=report.ingest_id)
+            )
+
+
+def _meta_reader(root: Path) -> Any:
+    base = results_root(root)
+
+    def read(folder: str) -> bytes | None:
+        path = base / folder / MODEL_META_FILE
+        return path.read_bytes() if path.is_file() else None
+
+    return read
+
+
+def _files(
+    spec: SourceSpec, state: StoreState, since: str | None, head: str | None
+) -> tuple[Iterable[SourceFile], list[str] | None]:
+    """The files to read, and the deleted paths when known (None: infer from a full read)."""
+    if spec.kind == "archive":
+        return read_archive(spec.root), None
+    if spec.kind == "git" and since and head and since != head:
+        changed, deleted = git_changes(spec.root, since, head)
+        return read_paths(spec.root, changed), deleted
+    known = {p: f.stamp for p, f in state.files.items() if not f.removed}
+    return read_directory(spec.root, known), None
+
+
+def ingest(
+    store: Store,
+    location: str | Path,
+    catalog: Catalog,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    model_name: str | None = None,
+) -> IngestReport:
+    """Ingest one source; returns what was done (bad files listed, the rest stored).
+
+    ``model_name`` names the model of a model card whose ``model-index`` name is not a full id.
+    """
+    spec = resolve_source(str(location))
+    report = IngestReport(source=spec.location, kind=spec.kind)
+    started = time.perf_counter()
+    if spec.kind == "model-card":
+        from emboard.store.cards import ingest_card
+
+        return ingest_card(store, spec, catalog, report, started, model_name)
+    source_id, ingest_id, last = begin_ingest(store, spec, catalog, report)
+    head = git_head(spec.root) if spec.kind == "git" else None
+    fingerprint = archive_digest(spec.root) if spec.kind == "archive" else head
+    if fingerprint and fingerprint == last and not force:
+        report.status = "unchanged"
+        report.fingerprint = fingerprint
+        report.seconds = time.perf_counter() - started
+        finish_ingest(store, source_id, report, fingerprint)
+        return report
+    with store.engine.connect() as conn:
+        state = load_state(conn, source_id)
+    writer = BatchWriter(
+        conn_factory=store.engine.connect,
+        state=state,
+        source_id=source_id,
+        ingest_id=ingest_id,
+        parse=make_parser(CatalogTaskLookup(catalog)),
+        report=report,
+        meta_reader=None if spec.kind == "archive" else _meta_reader(spec.root),
+        commit=head,
+    )
+    files, deleted = _files(spec, state, None if force else last, head)
+    task_id = progress.add_task(f"ingest {spec.root.name}", total=None) if progress else None
+    try:
+        for batch in _by_model(files):
+            writer.write(batch)
+            if progress is not None:
+                progress.advance(task_id, len(batch))
+        removed = (
+            deleted if deleted is not None else [p for p in state.files if p not in state.seen]
+        )
+        mark_removed(store, state, removed, ingest_id, report)
+        report.status = "done"
+    except BaseException:
+        report.status = "failed"
+        raise
+    finally:
+        report.fingerprint = fingerprint
+        report.seconds = time.perf_counter() - started
+        finish_ingest(store, source_id, report, fingerprint)
+    return report

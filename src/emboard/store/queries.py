@@ -1,0 +1,239 @@
+"""Reading the store: leaderboard rows, models, a model's results and history, value counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from emboard.errors import StoreError, unknown_name_message
+from emboard.leaderboard.rows import ResultRow
+from emboard.store.encode import decode_metric
+
+_ROWS_SQL = """
+SELECT m.name, r.name, rf.task_name, rf.mteb_version, s.split, s.subset, s.languages,
+       {score}, src.priority, r.experiment
+FROM score s
+JOIN result_file rf ON rf.id = s.result_id
+JOIN revision r ON r.id = rf.revision_id
+JOIN model m ON m.id = r.model_id
+JOIN source src ON src.id = rf.source_id
+WHERE rf.task_name IN :tasks AND rf.removed_ingest_id IS NULL
+"""
+
+
+def _metric_expr(conn: Connection, metric: str | None) -> str:
+    if metric is None or metric == "main_score":
+        return "s.main_score"
+    if conn.dialect.name == "postgresql":
+        return "s.metrics -> :metric"
+    return "json_extract(s.metrics, '$.' || :metric)"
+
+
+def _languages(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, list):
+        return tuple(raw)
+    return tuple(orjson.loads(raw)) if raw else ()
+
+
+def leaderboard_rows(
+    conn: Connection,
+    task_names: Iterable[str],
+    metric: str | None = None,
+    include_experiments: bool = True,
+) -> list[ResultRow]:
+    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks."""
+    names = sorted(set(task_names))
+    if not names:
+        return []
+    if (
+        metric is not None
+        and not metric.replace("_", "").replace("-", "").replace("@", "").isalnum()
+    ):
+        raise StoreError(f"Bad metric name {metric!r}: letters, digits and _ only")
+    sql = text(_ROWS_SQL.format(score=_metric_expr(conn, metric))).bindparams(
+        bindparam("tasks", expanding=True)
+    )
+    params: dict[str, Any] = {"tasks": names}
+    if metric is not None and metric != "main_score":
+        params["metric"] = metric
+    out = []
+    for row in conn.execute(sql, params):
+        score = row[7] if metric is None or metric == "main_score" else decode_metric(row[7])
+        if not include_experiments and row[9]:
+            continue
+        out.append(
+            ResultRow(
+                model_name=row[0],
+                revision=row[1],
+                task_name=row[2],
+                mteb_version=row[3],
+                split=row[4],
+                subset=row[5],
+                languages=_languages(row[6]),
+                score=None if score is None else float(score),
+                source_rank=int(row[8] or 0),
+                experiment=row[9] or None,
+            )
+        )
+    return out
+
+
+def model_metas(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Every stored model's metadata dict by name (registry metadata for registered models)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, meta, registered in conn.exec_driver_sql("SELECT name, meta, registered FROM model"):
+        data = meta if isinstance(meta, dict) else orjson.loads(meta or "{}")
+        out[name] = {"name": name, **data, "registered": bool(registered)}
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSummary:
+    """A model in ``emboard models``."""
+
+    name: str
+    registered: bool
+    n_parameters: int | None
+    embed_dim: int | None
+    revisions: int
+    results: int
+
+
+def list_models(
+    conn: Connection, search: str | None = None, with_results: bool = True
+) -> list[ModelSummary]:
+    """Models (with results, unless asked otherwise), optionally whose name contains ``search``."""
+    sql = """
+    SELECT m.name, m.registered, m.n_parameters, m.embed_dim,
+           COUNT(DISTINCT r.id), COUNT(rf.id)
+    FROM model m
+    LEFT JOIN revision r ON r.model_id = m.id
+    LEFT JOIN result_file rf ON rf.revision_id = r.id AND rf.removed_ingest_id IS NULL
+    GROUP BY m.id, m.name, m.registered, m.n_parameters, m.embed_dim
+    ORDER BY m.name
+    """
+    needle = (search or "").lower()
+    out = []
+    for row in conn.exec_driver_sql(sql):
+        if needle and needle not in row[0].lower():
+            continue
+        if with_results and not row[5]:
+            continue
+        out.append(ModelSummary(row[0], bool(row[1]), row[2], row[3], int(row[4]), int(row[5])))
+    return out
+
+
+def model_id(conn: Connection, name: str) -> int:
+    """A model's id; an unknown name raises with close matches."""
+    row = conn.execute(text("SELECT id FROM model WHERE name = :n"), {"n": name}).first()
+    if row is None:
+        names = [r[0] for r in conn.exec_driver_sql("SELECT name FROM model")]
+        raise StoreError(unknown_name_message("model", name, names))
+    return int(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    """One stored (task, split, subset) score of a model, with where it came from."""
+
+    revision: str
+    experiment: str
+    task_name: str
+    split: str
+    subset: str
+    main_score: float | None
+    source_kind: str
+    source: str
+    path: str
+    commit: str | None
+    ingest_id: int
+
+
+def model_scores(
+    conn: Connection, name: str, tasks: Sequence[str] | None = None
+) -> list[StoredScore]:
+    """Every stored main score of a model (all revisions), with its source."""
+    mid = model_id(conn, name)
+    sql = """
+    SELECT r.name, r.experiment, rf.task_name, s.split, s.subset, s.main_score,
+           src.kind, src.location, rf.path, rf."commit", rf.ingest_id
+    FROM score s JOIN result_file rf ON rf.id = s.result_id
+    JOIN revision r ON r.id = rf.revision_id JOIN source src ON src.id = rf.source_id
+    WHERE r.model_id = :mid AND rf.removed_ingest_id IS NULL
+    ORDER BY rf.task_name, r.name, s.split, s.subset
+    """
+    wanted = set(tasks) if tasks else None
+    return [
+        StoredScore(*row)
+        for row in conn.execute(text(sql), {"mid": mid})
+        if wanted is None or row[2] in wanted
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """An earlier value an ingest replaced."""
+
+    changed_at: str
+    ingest_id: int
+    what: str
+    field: str
+    old_value: Any
+    new_value: Any
+
+
+def model_history(conn: Connection, name: str) -> list[HistoryEntry]:
+    """Changes to a model's metadata, revisions and scores, oldest first."""
+    mid = model_id(conn, name)
+    sql = """
+    SELECT h.changed_at, h.ingest_id, h.entity, h.field, h.old_value, h.new_value, h.entity_id
+    FROM history h
+    WHERE (h.entity = 'model' AND h.entity_id = :mid)
+       OR (h.entity = 'revision' AND h.entity_id IN (SELECT id FROM revision WHERE model_id = :mid))
+       OR (h.entity = 'result' AND h.entity_id IN (
+            SELECT rf.id FROM result_file rf JOIN revision r ON r.id = rf.revision_id
+            WHERE r.model_id = :mid))
+    ORDER BY h.id
+    """
+    paths = {
+        r[0]: r[1]
+        for r in conn.execute(
+            text(
+                "SELECT rf.id, rf.path FROM result_file rf JOIN revision r ON r.id = rf.revision_id "
+                "WHERE r.model_id = :mid"
+            ),
+            {"mid": mid},
+        )
+    }
+    out = []
+    for row in conn.execute(text(sql), {"mid": mid}):
+        what = row[2] if row[2] != "result" else paths.get(row[6], "result")
+        out.append(
+            HistoryEntry(str(row[0]), int(row[1]), what, row[3], _load(row[4]), _load(row[5]))
+        )
+    return out
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def count_values(conn: Connection) -> int:
+    """How many score values the store holds (every stored metric of every entry)."""
+    if conn.dialect.name == "postgresql":
+        sql = (
+            "SELECT COALESCE(SUM((SELECT COUNT(*) FROM jsonb_object_keys(metrics))), 0) FROM score"
+        )
+    else:
+        sql = "SELECT COALESCE(SUM((SELECT COUNT(*) FROM json_each(score.metrics))), 0) FROM score"
+    return int(conn.exec_driver_sql(sql).scalar() or 0)
