@@ -1,0 +1,278 @@
+"""Read one MTEB result file exactly as mteb 2.26.24's ``TaskResult.from_disk`` reads it.
+
+:func:`parse_result` takes a file's bytes and returns a :class:`ParsedResult`, or raises
+:class:`~emboard.errors.ResultFormatError` (naming the path and the field) for every file mteb
+cannot load. The steps are mteb's:
+
+1. Parse the JSON (orjson; Python's json for what orjson refuses, e.g. ``NaN``). The top level
+   must be an object, ``mteb_version`` a string or null.
+2. The file's version is the first part of a range such as ``"2.12.16-2.15.4"``. A file is
+   *pre-1.11* when that version is below 1.11.0 or the ``mteb_version`` key is absent.
+3. Validate the current schema as mteb's pydantic ``TaskResult`` does (required keys, their
+   types, lax floats and dates; every subset entry needs ``main_score``, a string ``hf_subset``
+   and a list ``languages``). Only if that fails and the file is pre-1.11 is it converted
+   (:mod:`emboard.results.legacy`).
+4. Below 1.12.48, the entries of a PairClassification task get their nested dicts flattened
+   (``{"max": {"ap": …}}`` → ``max_ap``).
+5. As mteb does, an entry of a current-schema file without its own ``mteb_version`` gets the
+   file's (when the file has one).
+
+Where emboard differs from mteb, on purpose:
+
+* A current-schema file whose task is not in the catalog is kept, with ``task_name`` as written
+  (mteb does the same, except that below 1.12.48 it fails looking the task up; we skip the
+  PairClassification fix instead). Names are never renamed or case-folded in current files.
+* Converted pre-1.11 entries carry no ``mteb_version`` of their own (mteb stamps each with the
+  version of the mteb that loads it, which says nothing about the file).
+* ``main_score`` must be a number or null (mteb accepts any JSON value but cannot rank it), and a
+  pre-1.11 ``dataset_revision`` must be a string or null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from packaging.version import InvalidVersion, Version
+
+from emboard.errors import ResultFormatError
+from emboard.results.legacy import convert_legacy
+from emboard.results.parsed import ParsedResult, ScoreEntry, TaskLookup
+
+__all__ = ["parse_result"]
+
+V1_11 = Version("1.11.0")
+V1_12_48 = Version("1.12.48")
+
+REQUIRED_KEYS = ("dataset_revision", "task_name", "mteb_version", "scores", "evaluation_time")
+KNOWN_KEYS = frozenset({*REQUIRED_KEYS, "kg_co2_emissions", "date"})
+PHASE_KEYS = (("name", str), ("start", float), ("end", float), ("split", str), ("subset", str))
+MILLISECONDS_ABOVE = 2e10
+"""pydantic reads a numeric date above this (in absolute value) as milliseconds."""
+
+
+def parse_result(data: bytes | str, *, path: str, tasks: TaskLookup) -> ParsedResult:
+    """Parse one result file's content; ``path`` only names the file in errors."""
+    raw = _load_json(data, path)
+    if not isinstance(raw, dict):
+        raise ResultFormatError(
+            f"{path}: a result file must hold a JSON object, got {type(raw).__name__}"
+        )
+    version = _min_version(raw.get("mteb_version"), path)
+    pre_1_11 = "mteb_version" not in raw or (version is not None and version < V1_11)
+    before_1_12_48 = version is not None and version < V1_12_48
+    try:
+        return _current(raw, path, tasks, before_1_12_48)
+    except ResultFormatError as exc:
+        if not pre_1_11:
+            raise
+        reason = str(exc).removeprefix(f"{path}: ")
+    content = convert_legacy(raw, path=path, tasks=tasks, reason=reason)
+    flatten = before_1_12_48 and tasks.task_type(content.task_name) == "PairClassification"
+    entries = tuple(
+        _entry(split, scores, path, None, flatten)
+        for split, split_scores in content.scores.items()
+        for scores in split_scores
+    )
+    return ParsedResult(
+        task_name=content.task_name,
+        dataset_revision=content.dataset_revision,
+        mteb_version=content.mteb_version,
+        entries=entries,
+        schema="legacy",
+        evaluation_time=content.evaluation_time,
+    )
+
+
+def _load_json(data: bytes | str, path: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass  # NaN, Infinity, huge integers, lone surrogates: Python's json reads them
+    try:
+        return json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except UnicodeDecodeError as exc:
+        raise ResultFormatError(f"{path}: not UTF-8 text ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ResultFormatError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _min_version(value: Any, path: str) -> Version | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ResultFormatError(
+            f"{path}: field 'mteb_version' must be a string or null, got {value!r}"
+        )
+    return _parse_min_version(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_min_version(text: str) -> Version | None:
+    """mteb's ``_parse_mteb_version_min``: the version, or the first part of ``a-b``."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        pass
+    if "-" in text:
+        try:
+            return Version(text.split("-", 1)[0])
+        except InvalidVersion:
+            return None
+    return None
+
+
+def _current(
+    raw: dict[str, Any], path: str, tasks: TaskLookup, before_1_12_48: bool
+) -> ParsedResult:
+    """The file read as the current schema; raises if it does not validate."""
+    missing = [key for key in REQUIRED_KEYS if key not in raw]
+    if missing:
+        raise ResultFormatError(f"{path}: missing required field(s) {', '.join(missing)}")
+    revision, name, version = raw["dataset_revision"], raw["task_name"], raw["mteb_version"]
+    for key, value in (("dataset_revision", revision), ("task_name", name)):
+        if not isinstance(value, str):
+            raise ResultFormatError(f"{path}: field {key!r} must be a string, got {value!r}")
+    scores = raw["scores"]
+    if not isinstance(scores, dict):
+        raise ResultFormatError(f"{path}: field 'scores' must be an object, got {scores!r}")
+    evaluation_time = _lax_float(raw["evaluation_time"], "evaluation_time", path)
+    kg_co2 = _lax_float(raw.get("kg_co2_emissions"), "kg_co2_emissions", path)
+    date = _timestamp(raw.get("date"), path)
+    _check_phases(raw.get("evaluation_phases"), path)
+    flatten = before_1_12_48 and tasks.task_type(name) == "PairClassification"
+    entries = []
+    for split, split_scores in scores.items():
+        if not isinstance(split_scores, list):
+            raise ResultFormatError(
+                f"{path}: field 'scores.{split}' must be a list of subset scores, "
+                f"got {type(split_scores).__name__}"
+            )
+        for subset_scores in split_scores:
+            entries.append(_entry(split, subset_scores, path, version, flatten))
+    return ParsedResult(
+        task_name=name,
+        dataset_revision=revision,
+        mteb_version=version,
+        entries=tuple(entries),
+        schema="current",
+        evaluation_time=evaluation_time,
+        kg_co2_emissions=kg_co2,
+        date=date,
+        extra={k: v for k, v in raw.items() if k not in KNOWN_KEYS},
+    )
+
+
+def _entry(split: str, scores: Any, path: str, version: str | None, flatten: bool) -> ScoreEntry:
+    """One subset's scores, validated as mteb does, split into numeric metrics and the rest."""
+    where = f"{path}: scores.{split}"
+    if not isinstance(scores, dict):
+        raise ResultFormatError(f"{where}: a subset entry must be an object, got {scores!r}")
+    subset = scores.get("hf_subset")
+    if not isinstance(subset, str):
+        raise ResultFormatError(f"{where}: field 'hf_subset' must be a string, got {subset!r}")
+    where = f"{where}[{subset}]"
+    if "main_score" not in scores:
+        raise ResultFormatError(f"{where}: field 'main_score' is missing")
+    languages = scores.get("languages")
+    if not isinstance(languages, list):
+        raise ResultFormatError(f"{where}: field 'languages' must be a list, got {languages!r}")
+    if flatten:
+        scores = _flattened(scores)
+    main_score = scores.get("main_score")
+    kind = type(main_score)
+    if main_score is not None and kind is not float and kind is not int:
+        raise ResultFormatError(
+            f"{where}: field 'main_score' must be a number or null, got {main_score!r}"
+        )
+    metrics: dict[str, float] = {}
+    details: dict[str, Any] = {}
+    for key, value in scores.items():
+        kind = type(value)
+        if kind is float or kind is int:
+            metrics[key] = value
+        else:
+            details[key] = value
+    metrics.pop("main_score", None)
+    details.pop("main_score", None)
+    details.pop("hf_subset", None)
+    details.pop("languages", None)
+    if version is not None and "mteb_version" not in scores:
+        details["mteb_version"] = version
+    return ScoreEntry(split, subset, tuple(languages), main_score, metrics, details)
+
+
+def _flattened(scores: dict[str, Any]) -> dict[str, Any]:
+    """mteb's ``_fix_pair_classification_scores``: ``{"max": {"ap": x}}`` → ``{"max_ap": x}``."""
+    out = dict(scores)
+    for key in list(out):
+        value = out[key]
+        if isinstance(value, dict):
+            for sub, sub_value in value.items():
+                out[f"{key}_{sub}"] = sub_value
+            out.pop(key)
+    return out
+
+
+def _lax_float(value: Any, field: str, path: str) -> float | None:
+    """pydantic's lax ``float | None``: numbers, booleans and numeric strings."""
+    if value is None or type(value) is float:
+        return value
+    if isinstance(value, int):  # bool included, as pydantic does
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            pass
+    raise ResultFormatError(f"{path}: field {field!r} must be a number or null, got {value!r}")
+
+
+def _timestamp(value: Any, path: str) -> float | None:
+    """pydantic's lax ``datetime | None`` as a POSIX timestamp (naive times read as UTC)."""
+    if value is None:
+        return None
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                return moment.timestamp()
+    if seconds is None or not math.isfinite(seconds):
+        raise ResultFormatError(
+            f"{path}: field 'date' must be a timestamp, an ISO 8601 date or null, got {value!r}"
+        )
+    return seconds / 1000 if abs(seconds) > MILLISECONDS_ABOVE else seconds
+
+
+def _check_phases(value: Any, path: str) -> None:
+    """mteb's ``list[PhaseTiming] | None``: each phase has name, start, end, split, subset."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise ResultFormatError(f"{path}: field 'evaluation_phases' must be a list, got {value!r}")
+    for i, phase in enumerate(value):
+        if not isinstance(phase, dict):
+            raise ResultFormatError(f"{path}: field 'evaluation_phases[{i}]' must be an object")
+        for key, kind in PHASE_KEYS:
+            field = f"evaluation_phases[{i}].{key}"
+            item = phase.get(key)
+            if item is None:
+                raise ResultFormatError(f"{path}: field {field!r} is missing or null")
+            if kind is str and not isinstance(item, str):
+                raise ResultFormatError(f"{path}: field {field!r} must be a string, got {item!r}")
+            if kind is float:
+                _lax_float(item, field, path)
