@@ -9,6 +9,7 @@ the files we reject.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import warnings
@@ -123,7 +124,7 @@ def compare_files(paths: list[Path], lookup: CatalogTaskLookup) -> list[str]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 oracle = TaskResult.from_disk(path)
-        except Exception as exc:  # noqa: BLE001 - any mteb failure means "cannot load"
+        except Exception as exc:  # any mteb failure means "cannot load"
             if parsed is not None:
                 problems.append(f"{path}: mteb fails ({exc!r:.200}), we load it")
             continue
@@ -168,3 +169,88 @@ def test_full_13_models_match_mteb(full_13_results: Path, lookup: CatalogTaskLoo
     assert len(paths) > 5000
     problems = compare_files(paths, lookup)
     assert not problems, f"{len(problems)} files differ:\n" + "\n".join(problems[:20])
+
+
+CURRENT_FILE = "AITeamVN__Vietnamese_Embedding/fcbbb905e6c3757d421aaa5db6fd7c53d038f6fb/AmazonCounterfactualVNClassification.json"
+LEGACY_FILE = "Alibaba-NLP__gte-Qwen1.5-7B-instruct/no_revision_available/ATEC.json"
+PAIR_FILE = "Alibaba-NLP__gte-Qwen2-7B-instruct/e26182b2122f4435e8b3ebecbf363990f409b45b/SprintDuplicateQuestions.json"
+
+
+def _variants(root: Path) -> dict[str, bytes]:
+    """Files built from real ones, each broken or bent in one way mteb has a rule for."""
+    current = json.loads((root / CURRENT_FILE).read_bytes())
+    legacy = json.loads((root / LEGACY_FILE).read_bytes())
+    pair = json.loads((root / PAIR_FILE).read_bytes())
+    entry = next(iter(current["scores"].values()))[0]
+
+    def cur(**changes: Any) -> dict[str, Any]:
+        return {**current, **changes}
+
+    def with_entry(**changes: Any) -> dict[str, Any]:
+        first, *rest = next(iter(current["scores"].values()))
+        return cur(scores={"test": [{**first, **changes}, *rest]})
+
+    nested = {
+        **pair,
+        "mteb_version": "1.12.0",
+        "scores": {
+            s: [
+                {
+                    **{k: v for k, v in e.items() if not k.startswith("max_")},
+                    "max": {k[4:]: v for k, v in e.items() if k.startswith("max_")},
+                }
+                for e in es
+            ]
+            for s, es in pair["scores"].items()
+        },
+    }
+    docs: dict[str, Any] = {
+        "no_main_score": cur(
+            scores={"test": [{k: v for k, v in entry.items() if k != "main_score"}]}
+        ),
+        "hf_subset_int": with_entry(hf_subset=3),
+        "languages_str": with_entry(languages="eng-Latn"),
+        "scores_list": cur(scores=[]),
+        "split_not_list": cur(scores={"test": entry}),
+        "revision_null": cur(dataset_revision=None),
+        "version_int": cur(mteb_version=2),
+        "version_null": cur(mteb_version=None),
+        "version_range": cur(mteb_version="1.12.50-2.1.0"),
+        "eval_time_str": cur(evaluation_time="1.5"),
+        "eval_time_bad": cur(evaluation_time="soon"),
+        "date_iso": cur(date="2025-01-02T03:04:05Z"),
+        "date_bad": cur(date="yesterday"),
+        "phases_bad": cur(evaluation_phases=[{"name": "x"}]),
+        "unknown_task": cur(task_name="NoSuchTask"),
+        "not_object": [current],
+        "legacy_range_old": {**legacy, "mteb_version": "1.2.0-1.20.0"},
+        "legacy_range_new": {**legacy, "mteb_version": "1.11.0-1.20.0"},
+        "legacy_unknown_task": {**legacy, "mteb_dataset_name": "NoSuchTask"},
+        "legacy_lower_case": {**legacy, "mteb_dataset_name": "atec"},
+        "legacy_no_name": {k: v for k, v in legacy.items() if k != "mteb_dataset_name"},
+        "legacy_mixed": {**legacy, "test": {"main_score": 0.5, "en": {"accuracy": 1.0}}},
+        "legacy_scalar_split": {**legacy, "note": "x"},
+        "legacy_bad_family": {**legacy, "test": {"max": 0.5}},
+        "legacy_no_version": {k: v for k, v in legacy.items() if k != "mteb_version"},
+        "pair_nested_old": nested,
+        "pair_nested_new": {**nested, "mteb_version": "1.12.48"},
+    }
+    out = {name: json.dumps(doc).encode() for name, doc in docs.items()}
+    raw = (root / CURRENT_FILE).read_bytes()
+    out["truncated"] = raw[: len(raw) // 2]
+    out["not_utf8"] = b"\xff" + raw
+    out["nan"] = raw.replace(str(entry["main_score"]).encode(), b"NaN", 1)
+    return out
+
+
+def test_variants_of_real_files_load_or_fail_as_in_mteb(
+    snapshot_results: Path, lookup: CatalogTaskLookup, tmp_path: Path
+) -> None:
+    paths = []
+    for name, data in _variants(snapshot_results).items():
+        path = tmp_path / name / "Task.json"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        paths.append(path)
+    problems = compare_files(paths, lookup)
+    assert not problems, "\n".join(problems)

@@ -69,6 +69,11 @@ def parse_result(data: bytes | str, *, path: str, tasks: TaskLookup) -> ParsedRe
         return _current(raw, path, tasks, before_1_12_48)
     except ResultFormatError as exc:
         if not pre_1_11:
+            if "mteb_dataset_name" in raw:
+                raise ResultFormatError(
+                    f"{exc} (the file has the pre-1.11 layout, but its mteb_version "
+                    f"{raw['mteb_version']!r} is not below 1.11.0, so mteb does not convert it)"
+                ) from None
             raise
         reason = str(exc).removeprefix(f"{path}: ")
     content = convert_legacy(raw, path=path, tasks=tasks, reason=reason)
@@ -168,42 +173,52 @@ def _current(
 
 
 def _entry(split: str, scores: Any, path: str, version: str | None, flatten: bool) -> ScoreEntry:
-    """One subset's scores, validated as mteb does, split into numeric metrics and the rest."""
-    where = f"{path}: scores.{split}"
-    if not isinstance(scores, dict):
-        raise ResultFormatError(f"{where}: a subset entry must be an object, got {scores!r}")
-    subset = scores.get("hf_subset")
-    if not isinstance(subset, str):
-        raise ResultFormatError(f"{where}: field 'hf_subset' must be a string, got {subset!r}")
-    where = f"{where}[{subset}]"
-    if "main_score" not in scores:
-        raise ResultFormatError(f"{where}: field 'main_score' is missing")
-    languages = scores.get("languages")
-    if not isinstance(languages, list):
-        raise ResultFormatError(f"{where}: field 'languages' must be a list, got {languages!r}")
+    """One subset's scores, validated as mteb does, split into numeric metrics and the rest.
+
+    The hot path of ingest: values are mostly floats, so the dict is copied whole and the few
+    other values are moved out.
+    """
+    if (
+        type(scores) is not dict
+        or type(scores.get("hf_subset")) is not str
+        or type(scores.get("languages")) is not list
+        or "main_score" not in scores
+    ):
+        raise _entry_error(split, scores, path)
     if flatten:
         scores = _flattened(scores)
-    main_score = scores.get("main_score")
-    kind = type(main_score)
-    if main_score is not None and kind is not float and kind is not int:
-        raise ResultFormatError(
-            f"{where}: field 'main_score' must be a number or null, got {main_score!r}"
-        )
-    metrics: dict[str, float] = {}
+    metrics: dict[str, Any] = dict(scores)
     details: dict[str, Any] = {}
-    for key, value in scores.items():
-        kind = type(value)
-        if kind is float or kind is int:
-            metrics[key] = value
-        else:
-            details[key] = value
-    metrics.pop("main_score", None)
-    details.pop("main_score", None)
-    details.pop("hf_subset", None)
-    details.pop("languages", None)
+    for key in [k for k, v in scores.items() if type(v) is not float]:
+        value = metrics[key]
+        if type(value) is not int:
+            details[key] = metrics.pop(key)
+    main_score = metrics.pop("main_score", None)
+    if details.pop("main_score", None) is not None:
+        raise _entry_error(split, scores, path)
+    subset = details.pop("hf_subset")
+    languages = details.pop("languages")
     if version is not None and "mteb_version" not in scores:
         details["mteb_version"] = version
     return ScoreEntry(split, subset, tuple(languages), main_score, metrics, details)
+
+
+def _entry_error(split: str, scores: Any, path: str) -> ResultFormatError:
+    where = f"{path}: scores.{split}"
+    if not isinstance(scores, dict):
+        return ResultFormatError(f"{where}: a subset entry must be an object, got {scores!r}")
+    subset = scores.get("hf_subset")
+    if not isinstance(subset, str):
+        return ResultFormatError(f"{where}: field 'hf_subset' must be a string, got {subset!r}")
+    where = f"{where}[{subset}]"
+    if "main_score" not in scores:
+        return ResultFormatError(f"{where}: field 'main_score' is missing")
+    languages = scores.get("languages")
+    if not isinstance(languages, list):
+        return ResultFormatError(f"{where}: field 'languages' must be a list, got {languages!r}")
+    return ResultFormatError(
+        f"{where}: field 'main_score' must be a number or null, got {scores['main_score']!r}"
+    )
 
 
 def _flattened(scores: dict[str, Any]) -> dict[str, Any]:
