@@ -16,12 +16,11 @@ import orjson
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from emboard.errors import ResultFormatError
-from emboard.results.parsed import ParsedResult, TaskLookup
 from emboard.store.catalog_sync import write_history
-from emboard.store.encode import canonical, changed_fields, dumps, metrics_json, model_columns
+from emboard.store.encode import canonical, changed_fields, dumps, model_columns
+from emboard.store.prepare import EncodedFile, PreparedBatch, read_meta_into
 from emboard.store.report import IngestReport
-from emboard.store.sources import MODEL_META_FILE, SourceFile, file_digest
+from emboard.store.sources import MODEL_META_FILE
 from emboard.store.writer import bulk_insert, next_id, take_write_lock
 
 RESULT_COLUMNS = (
@@ -84,29 +83,7 @@ class StoreState:
     seen: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A parsed file waiting to be written."""
-
-    path: str
-    folder: str
-    digest: str
-    stamp: str | None
-    result: ParsedResult
-
-
 MetaReader = Callable[[str], bytes | None]
-Parser = Callable[[bytes, str], ParsedResult]
-
-
-def make_parser(tasks: TaskLookup) -> Parser:
-    """``parse(data, path)`` with the task lookup bound."""
-    from emboard.results.parse import parse_result
-
-    def parse(data: bytes, path: str) -> ParsedResult:
-        return parse_result(data, path=path, tasks=tasks)
-
-    return parse
 
 
 def _identity(folder: str, meta: dict[str, Any] | None) -> tuple[str, str, str]:
@@ -127,98 +104,63 @@ class BatchWriter:
     state: StoreState
     source_id: int
     ingest_id: int
-    parse: Parser
     report: IngestReport
     meta_reader: MetaReader | None = None
     commit: str | None = None
 
-    def write(self, files: list[SourceFile]) -> None:
-        """Parse what changed among ``files`` and write it in one transaction."""
+    def write(self, batches: list[PreparedBatch]) -> None:
+        """Write prepared batches (whole model folders) in one transaction."""
         metas: dict[str, dict[str, Any]] = {}
-        pending: list[Pending] = []
+        files: list[EncodedFile] = []
         restamp: list[tuple[str, int]] = []
+        for batch in batches:
+            metas.update(batch.metas)
+            files.extend(batch.files)
+            for path, reason in batch.problems:
+                self.report.problem(path, reason)
+                if not path.endswith(MODEL_META_FILE):  # kept as stored, not counted as removed
+                    self.state.seen.add(path)
+                    self.report.files_seen += 1
+            for path, stamp in batch.unchanged:
+                self._unchanged(path, stamp, restamp)
         for item in files:
-            folder, _, name = item.path.rpartition("/")
-            if name == MODEL_META_FILE:
-                meta = self._read_meta(item.path, item.data)
-                if meta is not None:
-                    metas[folder] = meta
-                continue
             self.state.seen.add(item.path)
             self.report.files_seen += 1
-            entry = self._classify(item, folder, restamp)
-            if entry is not None:
-                pending.append(entry)
-        for folder in {p.folder for p in pending} - set(metas):
-            meta = self._read_meta(f"{folder}/{MODEL_META_FILE}", self._reader(folder))
-            if meta is not None:
-                metas[folder] = meta
-        self.write_pending(metas, pending, restamp)
-
-    def write_pending(
-        self,
-        metas: dict[str, dict[str, Any]],
-        pending: list[Pending],
-        restamp: list[tuple[str, int]] | None = None,
-    ) -> None:
-        """Write parsed results (and revision metadata) in one transaction."""
-        restamp = restamp or []
-        if not (pending or restamp or metas):
+        for folder in {f.folder for f in files} - set(metas):
+            data = self.meta_reader(folder) if self.meta_reader else None
+            if data is not None:
+                extra = PreparedBatch()
+                read_meta_into(f"{folder}/{MODEL_META_FILE}", data, extra)
+                metas.update(extra.metas)
+                for path, reason in extra.problems:
+                    self.report.problem(path, reason)
+        if not (files or restamp or metas):
             return
         with self.conn_factory() as conn, conn.begin():
             take_write_lock(conn)
-            revision_ids = self._revisions(conn, metas, {p.folder for p in pending})
-            self._write_files(conn, pending, revision_ids)
+            revision_ids = self._revisions(conn, metas, {f.folder for f in files})
+            self._write_files(conn, files, revision_ids)
             for stamp, file_id in restamp:
                 conn.exec_driver_sql(
                     _sql(conn, "UPDATE result_file SET stamp = ? WHERE id = ?"), (stamp, file_id)
                 )
 
-    def _reader(self, folder: str) -> bytes | None:
-        return self.meta_reader(folder) if self.meta_reader else None
-
-    def _read_meta(self, path: str, data: bytes | None) -> dict[str, Any] | None:
-        if data is None:
-            return None
-        try:
-            meta = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            self.report.problem(path, f"model_meta.json is not valid JSON ({exc})")
-            return None
-        if not isinstance(meta, dict):
-            self.report.problem(path, "model_meta.json must hold a JSON object")
-            return None
-        return meta
+    def _unchanged(self, path: str, stamp: str | None, restamp: list[tuple[str, int]]) -> None:
+        self.state.seen.add(path)
+        self.report.files_seen += 1
+        self.report.files_unchanged += 1
+        old = self.state.files.get(path)
+        if old is not None and stamp and stamp != old.stamp:
+            restamp.append((stamp, old.id))
+            old.stamp = stamp
 
     def unchanged(self, path: str, digest: str) -> bool:
         """True (and counted) when the store holds this very content for ``path``."""
-        self.state.seen.add(path)
-        self.report.files_seen += 1
         old = self.state.files.get(path)
         if old is not None and old.digest == digest and not old.removed:
-            self.report.files_unchanged += 1
+            self._unchanged(path, None, [])
             return True
         return False
-
-    def _classify(
-        self, item: SourceFile, folder: str, restamp: list[tuple[str, int]]
-    ) -> Pending | None:
-        old = self.state.files.get(item.path)
-        if item.data is None:
-            self.report.files_unchanged += 1
-            return None
-        digest = file_digest(item.data)
-        if old is not None and old.digest == digest and not old.removed:
-            self.report.files_unchanged += 1
-            if item.stamp and item.stamp != old.stamp:
-                restamp.append((item.stamp, old.id))
-            return None
-        try:
-            result = self.parse(item.data, item.path)
-        except ResultFormatError as exc:
-            self.report.problem(item.path, str(exc))
-            return None
-        return Pending(item.path, folder, digest, item.stamp, result)
 
     def _model_id(self, conn: Connection, name: str, meta: dict[str, Any] | None) -> int:
         state = self.state.models.get(name)
@@ -308,7 +250,7 @@ class BatchWriter:
         return out
 
     def _write_files(
-        self, conn: Connection, pending: list[Pending], revision_ids: dict[str, int]
+        self, conn: Connection, pending: list[EncodedFile], revision_ids: dict[str, int]
     ) -> None:
         result_rows: list[tuple[Any, ...]] = []
         score_rows: list[tuple[Any, ...]] = []
@@ -318,7 +260,7 @@ class BatchWriter:
         for item in pending:
             old = self.state.files.get(item.path)
             if old is not None:
-                history.extend(self._diff(conn, old.id, item.result))
+                history.extend(self._diff(conn, old.id, item))
                 conn.exec_driver_sql(_sql(conn, "DELETE FROM score WHERE result_id = ?"), (old.id,))
                 conn.exec_driver_sql(_sql(conn, "DELETE FROM result_file WHERE id = ?"), (old.id,))
                 file_id = old.id
@@ -328,57 +270,42 @@ class BatchWriter:
                 next_result += 1
                 self.report.files_new += 1
             result_rows.append(self._result_row(file_id, item, revision_ids[item.folder]))
-            for entry in item.result.entries:
-                score_rows.append(
-                    (
-                        next_score,
-                        file_id,
-                        entry.split,
-                        entry.subset,
-                        dumps(list(entry.languages)),
-                        _finite(entry.main_score),
-                        metrics_json(entry.main_score, entry.metrics),
-                        dumps(entry.details) if entry.details else None,
-                    )
-                )
+            for entry in item.entries:
+                score_rows.append((next_score, file_id, *entry))
                 next_score += 1
             if old is None:
-                self.report.values_added += item.result.n_values
+                self.report.values_added += item.n_values
             self.state.files[item.path] = FileState(file_id, item.digest, item.stamp, False)
         bulk_insert(conn, "result_file", RESULT_COLUMNS, result_rows)
         bulk_insert(conn, "score", SCORE_COLUMNS, score_rows)
         write_history(conn, self.ingest_id, history)
 
-    def _result_row(self, file_id: int, item: Pending, revision_id: int) -> tuple[Any, ...]:
-        res = item.result
+    def _result_row(self, file_id: int, res: EncodedFile, revision_id: int) -> tuple[Any, ...]:
         return (
             file_id,
             self.source_id,
-            item.path,
+            res.path,
             revision_id,
             res.task_name,
-            item.digest,
-            item.stamp,
+            res.digest,
+            res.stamp,
             res.schema,
             res.dataset_revision,
             res.mteb_version,
             res.evaluation_time,
             res.date,
-            dumps(res.extra) if res.extra else None,
+            res.extra,
             self.commit,
             self.ingest_id,
         )
 
-    def _diff(self, conn: Connection, file_id: int, new: ParsedResult) -> list[tuple[Any, ...]]:
+    def _diff(self, conn: Connection, file_id: int, new: EncodedFile) -> list[tuple[Any, ...]]:
         """History rows for every value of a changed file that differs from the stored one."""
         old_rows = conn.exec_driver_sql(
             _sql(conn, "SELECT split, subset, metrics FROM score WHERE result_id = ?"), (file_id,)
         ).all()
         old = {(r[0], r[1]): _as_dict(r[2]) for r in old_rows}
-        fresh = {
-            (e.split, e.subset): orjson.loads(metrics_json(e.main_score, e.metrics))
-            for e in new.entries
-        }
+        fresh = {(e[0], e[1]): _as_dict(e[4]) for e in new.entries}
         rows: list[tuple[Any, ...]] = []
         for key in sorted(set(old) | set(fresh)):
             for metric, before, after in changed_fields(old.get(key, {}), fresh.get(key, {})):
@@ -397,12 +324,6 @@ def _as_dict(value: Any) -> dict[str, Any]:
         return value
     loaded = orjson.loads(value)
     return loaded if isinstance(loaded, dict) else {}
-
-
-def _finite(value: float | None) -> float | None:
-    from emboard.store.encode import finite_or_none
-
-    return finite_or_none(value)
 
 
 def _sql(conn: Connection, text: str) -> str:

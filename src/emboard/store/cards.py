@@ -13,10 +13,10 @@ from pathlib import Path
 from emboard.errors import ResultFormatError, StoreError
 from emboard.results.card_reader import read_model_card
 from emboard.results.io import model_dir_name
-from emboard.results.parsed import ParsedResult
-from emboard.store.batch import BatchWriter, Pending
+from emboard.store.batch import BatchWriter
 from emboard.store.db import Store
 from emboard.store.encode import canonical
+from emboard.store.prepare import PreparedBatch, encode_result
 from emboard.store.report import IngestReport
 from emboard.store.sources import SourceSpec, file_digest
 from emboard.tasks.catalog import Catalog
@@ -78,18 +78,20 @@ def ingest_card(
     model = model_name or resolve_card_model(card.model_name, catalog, spec.location)
     with store.engine.connect() as conn:
         state = load_state(conn, source_id)
-    writer = BatchWriter(store.engine.connect, state, source_id, ingest_id, _no_parse, report)
+    writer = BatchWriter(store.engine.connect, state, source_id, ingest_id, report)
     paths: set[str] = set()
     pending = []
     for result in card.results:
         path = _result_path(model, result.task_name, result.dataset_revision, paths)
         entry_digest = file_digest(canonical(_as_json(result)).encode())
         if not writer.unchanged(path, entry_digest):
-            pending.append(Pending(path, path.rsplit("/", 1)[0], entry_digest, None, result))
+            folder = path.rsplit("/", 1)[0]
+            pending.append(encode_result(path, folder, entry_digest, None, result))
     for warning in card.warnings:
         report.problem(spec.location, warning)
     folder = f"{model_dir_name(model)}/{CARD_REVISION}"
-    writer.write_pending({folder: {"name": model, "revision": CARD_REVISION}}, pending)
+    meta = {"name": model, "revision": CARD_REVISION}
+    writer.write([PreparedBatch(metas={folder: meta}, files=pending)])
     mark_removed(store, state, [p for p in state.files if p not in state.seen], ingest_id, report)
     report.status = "done"
     report.seconds = time.perf_counter() - started
@@ -101,7 +103,3 @@ def _as_json(result: object) -> object:
     from dataclasses import asdict, is_dataclass
 
     return asdict(result) if is_dataclass(result) and not isinstance(result, type) else result
-
-
-def _no_parse(data: bytes, path: str) -> ParsedResult:
-    raise StoreError(f"{path}: card results arrive parsed, never as bytes")

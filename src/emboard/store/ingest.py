@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from sqlalchemy.engine import Connection
 
 from emboard.log import Progress
 from emboard.store import tables as t
-from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState, make_parser
+from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState
 from emboard.store.catalog_sync import sync_catalog, write_history
 from emboard.store.db import Store
 from emboard.store.encode import canonical_json
+from emboard.store.prepare import PreparedBatch, make_parser, prepared_batches
 from emboard.store.report import IngestReport
 from emboard.store.sources import (
     MODEL_META_FILE,
@@ -43,6 +44,9 @@ from emboard.tasks.catalog import Catalog
 from emboard.tasks.lookup import CatalogTaskLookup
 
 logger = logging.getLogger(__name__)
+
+TRANSACTION_FILES = 4000
+"""Files written per transaction (always whole model folders: never a partial model)."""
 
 SOURCE_PRIORITY = {"directory": 0, "git": 0, "archive": 0, "model-card": 10}
 
@@ -106,21 +110,6 @@ def load_state(conn: Connection, source_id: int) -> StoreState:
         )
     }
     return StoreState(models=models, revisions=revisions, files=files)
-
-
-def _by_model(files: Iterable[SourceFile]) -> Iterator[list[SourceFile]]:
-    """Consecutive files of one model folder, as batches."""
-    batch: list[SourceFile] = []
-    current = None
-    for item in files:
-        model = item.path.split("/", 1)[0]
-        if model != current and batch:
-            yield batch
-            batch = []
-        current = model
-        batch.append(item)
-    if batch:
-        yield batch
 
 
 def mark_removed(
@@ -226,18 +215,27 @@ def ingest(
         state=state,
         source_id=source_id,
         ingest_id=ingest_id,
-        parse=make_parser(CatalogTaskLookup(catalog)),
         report=report,
         meta_reader=None if spec.kind == "archive" else _meta_reader(spec.root),
         commit=head,
     )
     files, deleted = _files(spec, state, None if force else last, head)
+    known = {p: f.digest for p, f in state.files.items() if not f.removed}
+    parse = make_parser(CatalogTaskLookup(catalog))
     task_id = progress.add_task(f"ingest {spec.root.name}", total=None) if progress else None
     try:
-        for batch in _by_model(files):
-            writer.write(batch)
+        pending: list[PreparedBatch] = []
+        size = 0
+        parallel = deleted is None  # a full read of the source: overlap reading with writing
+        for batch, n_read in prepared_batches(files, known, parse, parallel=parallel):
+            pending.append(batch)
+            size += len(batch.files) + len(batch.unchanged)
+            if size >= TRANSACTION_FILES:
+                writer.write(pending)
+                pending, size = [], 0
             if progress is not None:
-                progress.advance(task_id, len(batch))
+                progress.advance(task_id, n_read)
+        writer.write(pending)
         removed = (
             deleted if deleted is not None else [p for p in state.files if p not in state.seen]
         )

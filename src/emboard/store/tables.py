@@ -182,7 +182,8 @@ class Score(Base):
     """One (split, subset) of a result file."""
 
     __tablename__ = "score"
-    __table_args__ = (UniqueConstraint("result_id", "split", "subset", name="uq_score_entry"),)
+    __table_args__ = (Index("ix_score_result", "result_id"),)
+    # Not unique per (split, subset): a few real files list one subset twice; both are kept.
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("result_file.id"))

@@ -173,8 +173,8 @@ def upgrade() -> None:
             ["result_file.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("result_id", "split", "subset", name="uq_score_entry"),
     )
+    op.create_index("ix_score_result", "score", ["result_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,205 @@
+"""The read side of an ingest: files → parsed, encoded rows ready to insert.
+
+Work that needs no database (reading, hashing, parsing, JSON encoding) happens here, grouped by
+model folder, and for large sources in a second process so it overlaps with the writes
+(:func:`prepared_batches`). A file whose content hash equals the stored one is not parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing as mp
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from emboard.errors import ResultFormatError, StoreError
+from emboard.results.parsed import ParsedResult, TaskLookup
+from emboard.store.encode import dumps
+from emboard.store.sources import MODEL_META_FILE, SourceFile, file_digest
+
+logger = logging.getLogger(__name__)
+
+Parser = Callable[[bytes, str], ParsedResult]
+EncodedEntry = tuple[str, str, str, float | None, str, str | None]
+"""(split, subset, languages JSON, main score or None, metrics JSON, details JSON or None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFile:
+    """One parsed result file, encoded for the ``result_file`` and ``score`` tables."""
+
+    path: str
+    folder: str
+    digest: str
+    stamp: str | None
+    task_name: str
+    schema: str
+    dataset_revision: str | None
+    mteb_version: str | None
+    evaluation_time: float | None
+    date: float | None
+    extra: str | None
+    entries: list[EncodedEntry]
+    n_values: int
+
+
+@dataclass
+class PreparedBatch:
+    """The files of one or more whole model folders, ready to write."""
+
+    metas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: list[EncodedFile] = field(default_factory=list)
+    unchanged: list[tuple[str, str | None]] = field(default_factory=list)
+    """(path, stamp) of files whose content the store already holds."""
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def make_parser(tasks: TaskLookup) -> Parser:
+    """``parse(data, path)`` with the task lookup bound."""
+    from emboard.results.parse import parse_result
+
+    def parse(data: bytes, path: str) -> ParsedResult:
+        return parse_result(data, path=path, tasks=tasks)
+
+    return parse
+
+
+_LANG_JSON: dict[tuple[str, ...], str] = {}
+
+
+def _languages_json(languages: tuple[str, ...]) -> str:
+    text = _LANG_JSON.get(languages)
+    if text is None:
+        text = _LANG_JSON[languages] = orjson.dumps(list(languages)).decode()
+    return text
+
+
+def encode_result(
+    path: str, folder: str, digest: str, stamp: str | None, result: ParsedResult
+) -> EncodedFile:
+    """A parsed result as rows. ``metrics`` JSON holds every numeric value, main score included."""
+    entries: list[EncodedEntry] = []
+    for e in result.entries:
+        main = e.main_score
+        metrics = e.metrics if main is None else {"main_score": main, **e.metrics}
+        entries.append(
+            (
+                e.split,
+                e.subset,
+                _languages_json(e.languages),
+                None if main is None or math.isnan(main) else main,
+                dumps(metrics),
+                dumps(e.details) if e.details else None,
+            )
+        )
+    return EncodedFile(
+        path=path,
+        folder=folder,
+        digest=digest,
+        stamp=stamp,
+        task_name=result.task_name,
+        schema=result.schema,
+        dataset_revision=result.dataset_revision,
+        mteb_version=result.mteb_version,
+        evaluation_time=result.evaluation_time,
+        date=result.date,
+        extra=dumps(result.extra) if result.extra else None,
+        entries=entries,
+        n_values=result.n_values,
+    )
+
+
+def read_meta_into(path: str, data: bytes, batch: PreparedBatch) -> None:
+    """Parse a ``model_meta.json`` into ``batch.metas`` (or its problems)."""
+    try:
+        meta = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        batch.problems.append((path, f"model_meta.json is not valid JSON ({exc})"))
+        return
+    if not isinstance(meta, dict):
+        batch.problems.append((path, "model_meta.json must hold a JSON object"))
+        return
+    batch.metas[path.rpartition("/")[0]] = meta
+
+
+def prepare(files: Iterable[SourceFile], known: dict[str, str], parse: Parser) -> PreparedBatch:
+    """Hash, compare with ``known`` (path → stored digest), parse and encode what changed."""
+    batch = PreparedBatch()
+    for item in files:
+        folder, _, name = item.path.rpartition("/")
+        if name == MODEL_META_FILE:
+            if item.data is not None:
+                read_meta_into(item.path, item.data, batch)
+            continue
+        if item.data is None:
+            batch.unchanged.append((item.path, item.stamp))
+            continue
+        digest = file_digest(item.data)
+        if known.get(item.path) == digest:
+            batch.unchanged.append((item.path, item.stamp))
+            continue
+        try:
+            result = parse(item.data, item.path)
+        except ResultFormatError as exc:
+            batch.problems.append((item.path, str(exc)))
+            continue
+        batch.files.append(encode_result(item.path, folder, digest, item.stamp, result))
+    return batch
+
+
+def by_model(files: Iterable[SourceFile]) -> Iterator[list[SourceFile]]:
+    """Consecutive files of one model folder, as lists."""
+    batch: list[SourceFile] = []
+    current = None
+    for item in files:
+        model = item.path.split("/", 1)[0]
+        if model != current and batch:
+            yield batch
+            batch = []
+        current = model
+        batch.append(item)
+    if batch:
+        yield batch
+
+
+def _produce(files: Iterable[SourceFile], known: dict[str, str], parse: Parser, queue: Any) -> None:
+    try:
+        for group in by_model(files):
+            queue.put(("batch", prepare(group, known, parse), len(group)))
+        queue.put(("end", None, 0))
+    except BaseException:  # reported to the parent, which raises
+        queue.put(("error", traceback.format_exc(), 0))
+
+
+def prepared_batches(
+    files: Iterable[SourceFile],
+    known: dict[str, str],
+    parse: Parser,
+    parallel: bool,
+) -> Iterator[tuple[PreparedBatch, int]]:
+    """``(batch, files read)`` per model folder; read and parsed in a child process if parallel."""
+    if not parallel or "fork" not in mp.get_all_start_methods():
+        for group in by_model(files):
+            yield prepare(group, known, parse), len(group)
+        return
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue(maxsize=16)
+    child = ctx.Process(target=_produce, args=(files, known, parse, queue), daemon=True)
+    child.start()
+    try:
+        while True:
+            kind, payload, n = queue.get()
+            if kind == "end":
+                break
+            if kind == "error":
+                raise StoreError(f"Reading the source failed:\n{payload}")
+            yield payload, n
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
