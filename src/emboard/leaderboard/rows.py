@@ -25,3 +25,10 @@ class ResultRow:
     """The main score (or the chosen metric); None when the entry lacks it."""
     source_rank: int = 0
     """Tie-breaker between copies of one result from several sources (lower wins)."""
+    experiment: str | None = None
+    """MTEB's experiment name (``experiments/<name>/`` results); None for the default run.
+    Results of different experiments never compete in the revision choice."""
+    variant: str | None = None
+    """MTEB's ``_experiment_id``: the experiment's *meaningful* kwargs serialised (None or ""
+    for the default run). Rows with the same variant share one table row, so an experiment
+    whose kwargs are all empty (``model_kwargs={}``) pools with the default run, as in mteb."""

@@ -1,0 +1,93 @@
+"""The leaderboard engine's entry point: result rows → MTEB's summary, per-task, per-language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+
+from emboard.leaderboard.filters import LeaderboardFilter, filter_entries, matches_name
+from emboard.leaderboard.rows import ResultRow
+from emboard.leaderboard.select import select_entries, task_specs
+from emboard.leaderboard.tables import Leaderboard, Table
+from emboard.leaderboard.training import TrainingData
+from emboard.leaderboard.views import (
+    MEAN_SUBSET,
+    MEAN_TASK,
+    MEAN_TASK_TYPE,
+    PUBLIC_PRIVATE,
+    TASK_TYPES,
+    SummaryRules,
+    build_per_language,
+    build_per_task,
+    build_summary,
+)
+from emboard.tasks.metadata import BenchmarkMetadata, ModelMeta, TaskMetadata
+
+_CLASS_AGGREGATIONS: dict[str, tuple[str, ...]] = {
+    "RtebBenchmark": (MEAN_TASK,),
+    "HUMEBenchmark": (MEAN_SUBSET, TASK_TYPES),
+    "MIEBBenchmark": (MEAN_TASK_TYPE, TASK_TYPES),
+    "VidoreBenchmark": (MEAN_TASK, PUBLIC_PRIVATE),
+}
+_T = TypeVar("_T", bound=Table)
+_KNOWN = frozenset({MEAN_TASK, MEAN_TASK_TYPE, TASK_TYPES, PUBLIC_PRIVATE, MEAN_SUBSET})
+
+
+def summary_rules(benchmark: BenchmarkMetadata) -> SummaryRules:
+    """The summary rules of the benchmark's MTEB class (custom groupings are not computed)."""
+    cls = benchmark.class_name or "Benchmark"
+    aggs = tuple(a for a in benchmark.aggregations if a in _KNOWN)
+    if not benchmark.aggregations:
+        aggs = _CLASS_AGGREGATIONS.get(cls, (MEAN_TASK, MEAN_TASK_TYPE, TASK_TYPES))
+    if cls == "MIEBBenchmark":
+        return SummaryRules(aggs, sort_by=("Mean (TaskType)",))
+    if cls == "VidoreBenchmark":
+        return SummaryRules(
+            aggs,
+            sort_by=("Mean (Task)", "Mean (Public)", "Mean (Private)"),
+            rank_column="Rank (Mean Task)",
+        )
+    return SummaryRules(aggs, public_only=cls == "RtebBenchmark")
+
+
+def _named(table: _T, f: LeaderboardFilter | None) -> _T:
+    if f is None or not f.name_contains or not table.rows:
+        return table
+    j = table.columns.index("Model")
+    return replace(table, rows=tuple(r for r in table.rows if matches_name(str(r[j]), f)))
+
+
+def build_leaderboard(
+    rows: Iterable[ResultRow],
+    benchmark: BenchmarkMetadata,
+    tasks: Mapping[str, TaskMetadata],
+    models: Mapping[str, ModelMeta],
+    filters: LeaderboardFilter | None = None,
+    *,
+    training: TrainingData | None = None,
+) -> Leaderboard:
+    """MTEB 2.26.24's leaderboard tables of ``benchmark`` from raw result rows.
+
+    ``rows`` are every stored (split, subset) score of the benchmark's tasks, of any revision;
+    ``tasks`` the task catalog (all tasks: similar-task links feed the zero-shot column);
+    ``models`` the model registry (revision choice, metadata columns; models missing from it
+    are ranked but not listed in the summary, as in mteb). ``filters=None`` gives
+    ``Benchmark._create_summary_table`` on the whole benchmark; a filter gives what the app
+    shows for those selections. ``training`` may be passed to reuse its cache across calls.
+    """
+    specs = task_specs(benchmark, tasks)
+    training = training or TrainingData(tasks, models)
+    entries = select_entries(rows, specs, {name: m.revision for name, m in models.items()})
+    if filters is not None:
+        entries = filter_entries(entries, specs, tasks, models, training, filters)
+    summary = build_summary(entries, specs, models, training, summary_rules(benchmark))
+    per_task = build_per_task(entries, specs)
+    per_language = build_per_language(entries, benchmark.language_view)
+    return Leaderboard(
+        benchmark=benchmark.name,
+        summary=_named(summary, filters),
+        per_task=_named(per_task, filters),
+        per_language=None if per_language is None else _named(per_language, filters),
+        show_zero_shot=benchmark.show_zero_shot,
+    )

@@ -1,0 +1,149 @@
+"""The leaderboard's filters, with the semantics of mteb's Gradio app (``leaderboard/app.py``).
+
+Task filters pick the benchmark's tasks (a task passes a criterion when it has no such
+metadata or shares a value with it); a language selection also keeps only the entries whose
+languages include a selected one. Model filters keep registered models only (the app looks
+every model up in the registry). Both act *before* the tables are built, so they change Borda
+ranks as they do in the app; ``name_contains`` only hides rows afterwards (the table search box).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from emboard.leaderboard.select import Entry, TaskSpec
+from emboard.leaderboard.training import TrainingData
+from emboard.tasks.metadata import ModelMeta, TaskMetadata
+
+ZeroShotSetting = Literal["allow_all", "remove_unknown", "only_zero_shot"]
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardFilter:
+    """Selections of the leaderboard UI; None (or the default) selects everything."""
+
+    task_types: tuple[str, ...] | None = None
+    domains: tuple[str, ...] | None = None
+    languages: tuple[str, ...] | None = None
+    """ISO 639-3 codes (``eng``); None = every language of the benchmark."""
+    modalities: tuple[str, ...] | None = None
+    tasks: tuple[str, ...] | None = None
+    """Explicit task names (intersected with the other task filters)."""
+    min_parameters: int | None = None
+    max_parameters: int | None = None
+    """Bounds on ``n_parameters``; with either set, models of unknown size are dropped."""
+    open_weights: bool | None = None
+    """True: open-weights models only; False: proprietary only."""
+    frameworks: tuple[str, ...] = ()
+    """Every one must be in the model's ``framework`` (the app's "Sentence Transformers")."""
+    use_instructions: bool | None = None
+    zero_shot: ZeroShotSetting = "allow_all"
+    model_types: tuple[str, ...] | None = None
+    name_contains: str | None = None
+    """Case-insensitive substring of the model name; hides rows, ranks unchanged."""
+
+
+def selected_tasks(
+    specs: Mapping[str, TaskSpec], tasks: Mapping[str, TaskMetadata], f: LeaderboardFilter
+) -> list[str]:
+    """The benchmark tasks the task filters keep (``_cache_update_task_list``)."""
+    if f.languages is not None and not f.languages:
+        return []
+    kept = []
+    for name, spec in specs.items():
+        meta = tasks[name]
+        if f.task_types is not None and spec.type not in f.task_types:
+            continue
+        if f.domains is not None and meta.domains and not set(meta.domains) & set(f.domains):
+            continue
+        if f.languages is not None and spec.languages and not spec.languages & set(f.languages):
+            continue
+        mods = set(meta.modalities)
+        if f.modalities is not None and mods and not mods & set(f.modalities):
+            continue
+        if f.tasks is not None and name not in f.tasks:
+            continue
+        kept.append(name)
+    return kept
+
+
+def _size_passes(n: int | None, f: LeaderboardFilter) -> bool:
+    if f.min_parameters is None and f.max_parameters is None:
+        return True
+    if n is None:
+        return False
+    return (f.max_parameters is None or n <= f.max_parameters) and (
+        f.min_parameters is None or n >= f.min_parameters
+    )
+
+
+def _model_passes(meta: ModelMeta, f: LeaderboardFilter) -> bool:
+    checks = (
+        f.open_weights is None or meta.open_weights == f.open_weights,
+        not f.frameworks or set(f.frameworks) <= set(meta.framework),
+        f.use_instructions is None or meta.use_instructions == f.use_instructions,
+        f.model_types is None or bool(set(f.model_types) & set(meta.model_type)),
+    )
+    return all(checks) and _size_passes(meta.n_parameters, f)
+
+
+def selected_models(
+    names: Sequence[str],
+    task_names: Sequence[str],
+    models: Mapping[str, ModelMeta],
+    training: TrainingData,
+    f: LeaderboardFilter,
+) -> set[str]:
+    """The models the model filters keep (``_filter_models``); unregistered ones never pass."""
+    kept = set()
+    for name in names:
+        meta = models.get(name)
+        if meta is None or not _model_passes(meta, f):
+            continue
+        if f.zero_shot != "allow_all":
+            zero_shot = training.is_zero_shot_on(name, task_names)
+            if zero_shot is None or (f.zero_shot == "only_zero_shot" and not zero_shot):
+                continue
+        kept.add(name)
+    return kept
+
+
+def _speaks(entry: Entry, languages: frozenset[str]) -> bool:
+    return any(lang.split("-")[0] in languages for lang in entry.languages)
+
+
+def filter_entries(
+    entries: Sequence[Entry],
+    specs: Mapping[str, TaskSpec],
+    tasks: Mapping[str, TaskMetadata],
+    models: Mapping[str, ModelMeta],
+    training: TrainingData,
+    f: LeaderboardFilter,
+) -> list[Entry]:
+    """The entries the app feeds its table builders (``update_tables``)."""
+    full = frozenset(lang for spec in specs.values() for lang in spec.languages)
+    languages = full if f.languages is None else frozenset(f.languages)
+    task_names = selected_tasks(specs, tasks, f)
+    task_set = set(task_names)
+    pairs = {(e.model, e.task) for e in entries if e.task in task_set and _speaks(e, languages)}
+    names = sorted({m for m, _ in pairs})
+    keep_models = selected_models(names, task_names, models, training, f)
+    pairs = {(m, t) for m, t in pairs if m in keep_models}
+    model_set, kept_tasks = {m for m, _ in pairs}, {t for _, t in pairs}
+    by_language = not languages >= full
+    return [
+        e
+        for e in entries
+        if e.model in model_set
+        and e.task in kept_tasks
+        and (not by_language or _speaks(e, languages))
+    ]
+
+
+def matches_name(model: str, f: LeaderboardFilter | None) -> bool:
+    """The display-only name search."""
+    if f is None or not f.name_contains:
+        return True
+    return f.name_contains.lower() in model.lower()

@@ -1,0 +1,237 @@
+"""The summary, per-task and per-language tables from the long table (MTEB's builders)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from emboard.leaderboard.aggregate import (
+    TaskMatrix,
+    Variant,
+    borda_ranks,
+    build_task_matrix,
+    language_means,
+    skipna_false_mean,
+    subset_means,
+    type_columns,
+)
+from emboard.leaderboard.select import Entry, TaskSpec
+from emboard.leaderboard.tables import (
+    EXPERIMENT_COLUMN,
+    PerLanguageTable,
+    PerTaskTable,
+    SummaryTable,
+    Value,
+)
+from emboard.leaderboard.training import TrainingData
+from emboard.tasks.metadata import ModelMeta
+
+MEAN_TASK, MEAN_TASK_TYPE, TASK_TYPES = "mean_task", "mean_task_type", "task_types"
+PUBLIC_PRIVATE, MEAN_SUBSET = "public_private", "mean_subset"
+_MEAN_COLUMNS: dict[str, tuple[str, ...]] = {  # enum declaration order = display order
+    MEAN_TASK: ("Mean (Task)",),
+    MEAN_TASK_TYPE: ("Mean (TaskType)",),
+    PUBLIC_PRIVATE: ("Mean (Public)", "Mean (Private)"),
+    MEAN_SUBSET: ("Mean (Subset)",),
+}
+_PRIMARY_PRIORITY = (MEAN_TASK, MEAN_SUBSET, MEAN_TASK_TYPE, PUBLIC_PRIVATE)
+META_COLUMNS = (
+    "Zero-shot",
+    "Active Parameters (B)",
+    "Total Parameters (B)",
+    "Embedding Dimensions",
+    "Max Tokens",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRules:
+    """How a benchmark builds its summary (MTEB's ``Benchmark`` subclass attributes)."""
+
+    aggregations: tuple[str, ...] = (MEAN_TASK, MEAN_TASK_TYPE, TASK_TYPES)
+    sort_by: tuple[str, ...] | None = None
+    rank_column: str | None = None
+    public_only: bool = False
+    """RTEB: the summary (not the per-task table) uses public tasks only."""
+
+
+def _borda(matrix: TaskMatrix) -> dict[str, int]:
+    return borda_ranks(matrix.raw_means, matrix.models, len(matrix.variants))
+
+
+def _meta_values(meta: ModelMeta, zero_shot: int | None) -> tuple[Value, ...]:
+    active = meta.n_active_parameters_override
+    if active is None and meta.n_parameters is not None and meta.n_embedding_parameters is not None:
+        active = meta.n_parameters - meta.n_embedding_parameters
+    dim = meta.embed_dim
+    embed: int | None = max(dim) if isinstance(dim, list) and dim else None
+    if isinstance(dim, int):
+        embed = dim
+    tokens = meta.max_tokens
+    return (
+        -1 if zero_shot is None else zero_shot,
+        None if active is None else round(float(active) / 1e9, 3),
+        None if meta.n_parameters is None else round(float(meta.n_parameters) / 1e9, 3),
+        embed,
+        None if tokens is None or tokens == math.inf else int(tokens),
+    )
+
+
+def _nan_to_none(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _mean_columns(
+    matrix: TaskMatrix, specs: Mapping[str, TaskSpec]
+) -> tuple[dict[str, list[float | None]], list[str]]:
+    """Every candidate mean column (MTEB computes all, then keeps the requested ones)."""
+    values = matrix.values
+    types = type_columns(matrix.tasks, specs)
+    cols: dict[str, np.ndarray] = {t: skipna_false_mean(values, idx) for t, idx in types.items()}
+    type_matrix = np.column_stack(list(cols.values())) if cols else np.empty((len(values), 0))
+    cols["Mean (TaskType)"] = skipna_false_mean(type_matrix, range(type_matrix.shape[1]))
+    cols["Mean (Task)"] = skipna_false_mean(values, range(len(matrix.tasks)))
+    public = [j for j, t in enumerate(matrix.tasks) if specs[t].is_public]
+    private = [j for j, t in enumerate(matrix.tasks) if not specs[t].is_public]
+    cols["Mean (Public)"] = skipna_false_mean(values, public)
+    cols["Mean (Private)"] = skipna_false_mean(values, private)
+    return {k: [_nan_to_none(x) for x in v] for k, v in cols.items()}, list(types)
+
+
+def _sort_key(value: Value, descending: bool) -> tuple[int, float]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return (1, 0.0)
+    number = float(value)
+    return (0, -number if descending else number)
+
+
+def build_summary(
+    entries: Sequence[Entry],
+    specs: Mapping[str, TaskSpec],
+    models: Mapping[str, ModelMeta],
+    training: TrainingData,
+    rules: SummaryRules,
+) -> SummaryTable:
+    """MTEB's ``_create_summary_table`` (+ the subclass rules) on the long table."""
+    if rules.public_only:
+        entries = [e for e in entries if specs[e.task].is_public]
+    matrix = build_task_matrix(entries, specs)
+    if not matrix.variants:
+        return SummaryTable(columns=(), rows=())
+    aggs = set(rules.aggregations)
+    means, types = _mean_columns(matrix, specs)
+    if MEAN_SUBSET in aggs:
+        subset = subset_means(entries, len(matrix.variants))
+        means["Mean (Subset)"] = [subset.mean.get(v) for v in matrix.variants]
+        borda = subset.borda
+    else:
+        borda = _borda(matrix)
+    mean_cols = [c for agg, cs in _MEAN_COLUMNS.items() if agg in aggs for c in cs]
+    type_cols = types if TASK_TYPES in aggs else []
+    task_key = sorted(matrix.tasks)
+    records: list[tuple[Variant, dict[str, Value]]] = []
+    for i, variant in enumerate(matrix.variants):
+        meta = models.get(variant[0])
+        if meta is None:  # MTEB inner-joins the model registry after ranking
+            continue
+        zs = training.zero_shot_percentage(variant[0], task_key)
+        rec: dict[str, Value] = dict(zip(META_COLUMNS, _meta_values(meta, zs), strict=True))
+        rec.update({c: means[c][i] for c in (*mean_cols, *type_cols)})
+        rec["Rank (Borda)"] = borda[variant[0]]
+        rec["Release Date"] = str(meta.release_date) if meta.release_date else None
+        records.append((variant, rec))
+    return _finish_summary(records, rules, matrix.tasks, mean_cols, type_cols)
+
+
+def _finish_summary(
+    records: list[tuple[Variant, dict[str, Value]]],
+    rules: SummaryRules,
+    tasks: Sequence[str],
+    mean_cols: list[str],
+    type_cols: list[str],
+) -> SummaryTable:
+    aggs = set(rules.aggregations)
+    records.sort(key=lambda r: r[0])  # deterministic order among ties
+    if rules.sort_by:
+        sort_cols = rules.sort_by
+        records.sort(key=lambda r: tuple(_sort_key(r[1].get(c), True) for c in sort_cols))
+        rank_col = rules.rank_column or "Rank"
+        for n, (_, rec) in enumerate(records, start=1):
+            rec[rank_col] = n
+        trailing: tuple[str, ...] = ("Rank (Borda)",)
+    else:
+        default = "Mean (Subset)" if MEAN_SUBSET in aggs else "Rank (Borda)"
+        descending = default != "Rank (Borda)"
+        records.sort(key=lambda r: _sort_key(r[1].get(default), descending))
+        rank_col, trailing = "Rank (Borda)", ()
+    columns = (
+        rank_col,
+        "Model",
+        EXPERIMENT_COLUMN,
+        *META_COLUMNS,
+        *mean_cols,
+        *type_cols,
+        *trailing,
+        "Release Date",
+    )
+    rows = []
+    for (model, exp), rec in records:
+        rec["Model"], rec[EXPERIMENT_COLUMN] = model, exp
+        rows.append(tuple(rec.get(c) for c in columns))
+    primary = next((_MEAN_COLUMNS[a][0] for a in _PRIMARY_PRIORITY if a in aggs), "Rank (Borda)")
+    return SummaryTable(
+        columns=columns,
+        rows=tuple(rows),
+        rank_column=rank_col,
+        primary_metric_column=primary,
+        task_type_mean_column="Mean (TaskType)" if MEAN_TASK_TYPE in aggs else None,
+        mean_public_column="Mean (Public)" if {PUBLIC_PRIVATE, MEAN_TASK} <= aggs else None,
+        mean_private_column="Mean (Private)" if PUBLIC_PRIVATE in aggs else None,
+        type_columns=tuple(type_cols),
+        task_columns=tuple(tasks),
+    )
+
+
+def build_per_task(entries: Sequence[Entry], specs: Mapping[str, TaskSpec]) -> PerTaskTable:
+    """MTEB's per-task table: per-task means (incomplete null), sorted by Borda rank."""
+    matrix = build_task_matrix(entries, specs)
+    if not matrix.variants:
+        return PerTaskTable(columns=(), rows=())
+    borda = _borda(matrix)
+    order = sorted(range(len(matrix.variants)), key=lambda i: matrix.variants[i])
+    order.sort(key=lambda i: borda[matrix.variants[i][0]])
+    rows = tuple(
+        (
+            *matrix.variants[i],
+            *(_nan_to_none(float(x)) for x in matrix.values[i]),
+        )
+        for i in order
+    )
+    return PerTaskTable(columns=("Model", EXPERIMENT_COLUMN, *matrix.tasks), rows=rows)
+
+
+def build_per_language(
+    entries: Sequence[Entry], language_view: Sequence[str] | str
+) -> PerLanguageTable | None:
+    """MTEB's per-language table; None when the benchmark has no language view."""
+    if isinstance(language_view, str) and language_view != "all":
+        return None
+    if not isinstance(language_view, str) and not language_view:
+        return None
+    view = None if isinstance(language_view, str) else language_view
+    lm = language_means(entries, view)
+    if not lm.models:
+        return PerLanguageTable(columns=(), rows=())
+    langs = lm.languages
+    order = sorted(lm.models)
+    if len(langs) == 1:
+        only = lm.values[langs[0]]
+        order.sort(key=lambda m: _sort_key(only.get(m), True))
+    else:
+        borda = borda_ranks(lm.values, lm.all_models, len(lm.models))
+        order.sort(key=lambda m: borda[m])
+    rows = tuple((m, *(lm.values[lang].get(m) for lang in langs)) for m in order)
+    return PerLanguageTable(columns=("Model", *langs), rows=rows)
