@@ -8,17 +8,14 @@ is found as the Hugging Face Hub finds it (``huggingface_hub.repocard.REGEX_YAML
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from emboard.errors import ResultFormatError
-from emboard.results.model_card import load_front_matter
+from emboard.results.model_card import load_front_matter, parse_dataset_name
 from emboard.results.parsed import ParsedResult, ScoreEntry, TaskLookup
-
-_NAME = re.compile(r"^MTEB (?P<task>.+?)(?: \((?P<config>[^()]*)\))?$")
 
 LEGACY_MAIN_KEYS: dict[str, tuple[str, ...]] = {
     "map_at_1000": ("map",),
@@ -144,18 +141,10 @@ def read_model_card(text: str, *, source: str, tasks: TaskLookup) -> ModelCardRe
     return ModelCardResults(models[0].name, results, tuple(warnings))
 
 
-def task_of(dataset: CardDataset) -> tuple[str, str]:
-    """The task name and subset a card's dataset names (``MTEB {Task} ({config})``)."""
-    match = _NAME.match(dataset.name)
-    if match is None:
-        return dataset.name, dataset.config or "default"
-    return match["task"], dataset.config or match["config"] or "default"
-
-
 def _entry(
     result: CardResult, tasks: TaskLookup, where: str, warnings: list[str]
 ) -> tuple[str, ScoreEntry]:
-    written, subset = task_of(result.dataset)
+    written, subset = parse_dataset_name(result.dataset.name, result.dataset.config)
     task = tasks.resolve(written)
     if task is None:
         warnings.append(f"{where}: unknown task {written!r} (dataset.name {result.dataset.name!r})")

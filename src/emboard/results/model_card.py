@@ -21,6 +21,7 @@ Task facts (type, dataset path) are passed in; this module imports no other stag
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ CQADUPSTACK_PARTS = frozenset(
 )
 SPEED_TASKS = frozenset({"GPUSpeedTask", "CPUSpeedTask"})
 FRONT_MATTER_END = "\n---\n"
+_DATASET_NAME = re.compile(r"^MTEB (?P<task>.+?)(?: \((?P<config>[^()]*)\))?$")
 
 
 class DatasetFacts(Protocol):
@@ -86,6 +88,18 @@ class ModelIndex:
 def dataset_name(task_name: str, subset: str) -> str:
     """The card's dataset name of one task subset: ``MTEB {Task} ({subset})``."""
     return f"MTEB {task_name} ({subset})"
+
+
+def parse_dataset_name(name: str, config: str | None) -> tuple[str, str]:
+    """The task and subset of a card dataset: ``MTEB {Task} ({config})`` or ``MTEB {Task}``.
+
+    ``config`` (the dataset's ``config``) wins over the name's parenthesis; neither gives
+    ``default``. A name without the ``MTEB`` prefix is returned whole as the task.
+    """
+    match = _DATASET_NAME.match(name)
+    if match is None:
+        return name, config or "default"
+    return match["task"], config or match["config"] or "default"
 
 
 def card_metrics(entry: ScoreEntry) -> list[dict[str, Any]]:
@@ -236,8 +250,10 @@ def load_front_matter(block: str, *, source: str) -> dict[str, Any]:
 def merge_metadata(existing: dict[str, Any], index: ModelIndex, *, source: str) -> dict[str, Any]:
     """``existing`` front matter with the ``mteb`` tag and ``index``'s results merged in.
 
-    Results are keyed by ``(dataset.name, dataset.config)``: a new result replaces the metrics of
-    the old one with that key, other old results are kept, new ones are appended.
+    A new result replaces an old one for the same (task, subset, split) in its place; other old
+    results are kept, new ones appended. MTEB v1 keyed on ``(dataset.name, dataset.config)``
+    only, which duplicated ``MTEB X`` (old cards) beside ``MTEB X (default)`` and gave every
+    split of a multi-split task the metrics of its last split.
     """
     merged = dict(existing)
     tags = merged.get("tags")
@@ -253,20 +269,22 @@ def merge_metadata(existing: dict[str, Any], index: ModelIndex, *, source: str) 
             f"{source}: field model-index[0].name: {model.get('name')!r} does not match the "
             f"results' model name {index.model_name!r} (set the model name to match)"
         )
-    by_key: dict[tuple[Any, Any], dict[str, Any]] = {}
+    by_key: dict[tuple[str, str, Any], dict[str, Any]] = {}
     for i, old in enumerate(model.get("results") or []):
-        ds = old.get("dataset") if isinstance(old, dict) else None
-        if not isinstance(ds, dict):
-            raise ResultFormatError(f"{source}: field model-index[0].results[{i}].dataset missing")
-        by_key[(ds.get("name"), ds.get("config"))] = dict(old)
+        by_key[_merge_key(old, f"{source}: field model-index[0].results[{i}]")] = old
     for new in index.results:
-        key = (new["dataset"]["name"], new["dataset"]["config"])
-        if key in by_key:
-            by_key[key]["metrics"] = new["metrics"]
-        else:
-            by_key[key] = new
+        by_key[_merge_key(new, "new result")] = new
     merged["model-index"] = [{**model, "results": list(by_key.values())}, *model_index[1:]]
     return merged
+
+
+def _merge_key(result: Any, where: str) -> tuple[str, str, Any]:
+    dataset = result.get("dataset") if isinstance(result, dict) else None
+    if not isinstance(dataset, dict) or not isinstance(dataset.get("name"), str):
+        raise ResultFormatError(f"{where}.dataset.name: missing")
+    config = dataset.get("config")
+    task, subset = parse_dataset_name(dataset["name"], config if isinstance(config, str) else None)
+    return task, subset, dataset.get("split", "test")
 
 
 def _first_model(model_index: Any, source: str) -> dict[str, Any]:
