@@ -57,24 +57,28 @@ def build_task_matrix(entries: Sequence[Entry], task_order: Iterable[str]) -> Ta
     seen_variants: dict[Variant, None] = {}
     seen_tasks: set[str] = set()
     models: dict[str, None] = {}
+    get_variant, get_model = by_variant.get, by_model.get
     for e in entries:
         key = (e.model, e.experiment, e.task)
-        acc = by_variant.get(key)
+        acc = get_variant(key)
         if acc is None:
             acc = by_variant[key] = _Acc()
             seen_variants.setdefault((e.model, e.experiment))
             seen_tasks.add(e.task)
             models.setdefault(e.model)
-        mkey = (e.model, e.task)
-        macc = by_model.get(mkey)
-        if macc is None:
-            macc = by_model[mkey] = [0.0, 0.0]
-        if e.score is None:
+        score = e.score
+        if score is None:
+            mkey = (e.model, e.task)
+            if get_model(mkey) is None:
+                by_model[mkey] = [0.0, 0.0]
             continue
-        acc.total += e.score
+        macc = get_model((e.model, e.task))
+        if macc is None:
+            macc = by_model[(e.model, e.task)] = [0.0, 0.0]
+        acc.total += score
         acc.count += 1
         acc.pairs.add((e.subset, e.split))
-        macc[0] += e.score
+        macc[0] += score
         macc[1] += 1
         subsets.setdefault(e.task, set()).add(e.subset)
         splits.setdefault(e.task, set()).add(e.split)

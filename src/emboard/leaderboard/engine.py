@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
+from emboard.leaderboard.aggregate import build_task_matrix
 from emboard.leaderboard.filters import LeaderboardFilter, filter_entries, matches_name
 from emboard.leaderboard.rows import ResultRow
 from emboard.leaderboard.select import select_entries, task_specs
@@ -81,8 +82,9 @@ def build_leaderboard(
     entries = select_entries(rows, specs, {name: m.revision for name, m in models.items()})
     if filters is not None:
         entries = filter_entries(entries, specs, tasks, models, training, filters)
-    summary = build_summary(entries, specs, models, training, summary_rules(benchmark))
-    per_task = build_per_task(entries, specs)
+    matrix = build_task_matrix(entries, specs)
+    summary = build_summary(entries, specs, models, training, summary_rules(benchmark), matrix)
+    per_task = build_per_task(entries, specs, matrix)
     per_language = build_per_language(entries, benchmark.language_view)
     return Leaderboard(
         benchmark=benchmark.name,

@@ -114,11 +114,16 @@ def build_summary(
     models: Mapping[str, ModelMeta],
     training: TrainingData,
     rules: SummaryRules,
+    matrix: TaskMatrix | None = None,
 ) -> SummaryTable:
-    """MTEB's ``_create_summary_table`` (+ the subclass rules) on the long table."""
+    """MTEB's ``_create_summary_table`` (+ the subclass rules) on the long table.
+
+    ``matrix`` (the entries' task matrix) may be passed to share it with the per-task table.
+    """
     if rules.public_only:
         entries = [e for e in entries if specs[e.task].is_public]
-    matrix = build_task_matrix(entries, specs)
+        matrix = None
+    matrix = matrix or build_task_matrix(entries, specs)
     if not matrix.variants:
         return SummaryTable(columns=(), rows=())
     aggs = set(rules.aggregations)
@@ -195,9 +200,11 @@ def _finish_summary(
     )
 
 
-def build_per_task(entries: Sequence[Entry], specs: Mapping[str, TaskSpec]) -> PerTaskTable:
+def build_per_task(
+    entries: Sequence[Entry], specs: Mapping[str, TaskSpec], matrix: TaskMatrix | None = None
+) -> PerTaskTable:
     """MTEB's per-task table: per-task means (incomplete null), sorted by Borda rank."""
-    matrix = build_task_matrix(entries, specs)
+    matrix = matrix or build_task_matrix(entries, specs)
     if not matrix.variants:
         return PerTaskTable(columns=(), rows=())
     borda = _borda(matrix)
