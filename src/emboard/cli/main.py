@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from emboard.cli import catalog_cmds, run_cmd, store_cmds
+from emboard.cli import catalog_cmds, create_meta_cmd, leaderboard_cmd, run_cmd, store_cmds
 
 app = typer.Typer(
     name="emboard",
@@ -20,6 +20,8 @@ app.command("ingest")(store_cmds.ingest)
 app.command("models")(store_cmds.models)
 app.command("show")(store_cmds.show)
 app.command("history")(store_cmds.history)
+app.command("leaderboard")(leaderboard_cmd.leaderboard)
+app.command("create-meta")(create_meta_cmd.create_meta)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ model folder, and for large sources in a second process so it overlaps with the 
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import multiprocessing as mp
@@ -118,9 +119,12 @@ def read_meta_into(path: str, data: bytes, batch: PreparedBatch) -> None:
     """Parse a ``model_meta.json`` into ``batch.metas`` (or its problems)."""
     try:
         meta = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        batch.problems.append((path, f"model_meta.json is not valid JSON ({exc})"))
-        return
+    except orjson.JSONDecodeError:
+        try:  # NaN / Infinity literals, which Python's json (and so mteb) accepts
+            meta = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            batch.problems.append((path, f"model_meta.json is not valid JSON ({exc})"))
+            return
     if not isinstance(meta, dict):
         batch.problems.append((path, "model_meta.json must hold a JSON object"))
         return

@@ -1,0 +1,127 @@
+"""The leaderboard over a store: what the CLI and the web API ask for.
+
+``Board(store, catalog).leaderboard("MTEB(eng, v2)", filters, metric)`` reads the benchmark's
+rows from the store and builds MTEB's tables with the leaderboard engine. Results are cached per
+(benchmark, filters, metric) and dropped when an ingest finishes (the store's last ingest id is
+the cache generation), so a warm request does no database work beyond one tiny query.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from emboard.errors import TaskDefinitionError
+from emboard.tasks.catalog import Catalog
+from emboard.tasks.metadata import ModelMeta
+
+if TYPE_CHECKING:
+    from emboard.leaderboard.filters import LeaderboardFilter
+    from emboard.leaderboard.tables import Leaderboard
+    from emboard.leaderboard.training import TrainingData
+    from emboard.store.db import Store
+
+logger = logging.getLogger(__name__)
+
+
+def model_meta_from_store(name: str, meta: Mapping[str, Any]) -> ModelMeta:
+    """A stored metadata dict as a :class:`ModelMeta` (unknown or bad fields dropped)."""
+    from pydantic import ValidationError
+
+    data = {k: v for k, v in meta.items() if k != "registered"}
+    data["name"] = name
+    try:
+        return ModelMeta.model_validate(data)
+    except ValidationError as exc:
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        return ModelMeta.model_validate({k: v for k, v in data.items() if k not in bad})
+
+
+@dataclass
+class Board:
+    """Leaderboards of one store, cached until the next ingest."""
+
+    store: Store
+    catalog: Catalog
+    registered_only: bool = False
+    """List only models of MTEB's registry (mteb's own rule); otherwise every stored model."""
+    _cache: dict[tuple[Any, ...], Leaderboard] = field(default_factory=dict)
+    _generation: int | None = None
+    _models: dict[str, ModelMeta] | None = None
+    _training: TrainingData | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def generation(self) -> int:
+        """The store's latest finished ingest id (changes whenever stored data can change)."""
+        with self.store.engine.connect() as conn:
+            value = conn.exec_driver_sql(
+                "SELECT COALESCE(MAX(id), 0) FROM ingest WHERE status <> 'running'"
+            ).scalar()
+        return int(value or 0)
+
+    def _refresh(self) -> None:
+        gen = self.generation()
+        if gen != self._generation:
+            self._cache.clear()
+            self._models = None
+            self._training = None
+            self._generation = gen
+
+    def models(self) -> dict[str, ModelMeta]:
+        """The model metadata the tables show (registry metadata for registered models)."""
+        if self._models is None:
+            from emboard.store.queries import model_metas
+
+            with self.store.engine.connect() as conn:
+                stored = model_metas(conn)
+            out = dict(self.catalog.models)
+            for name, meta in stored.items():
+                if name in out or (self.registered_only and not meta.get("registered")):
+                    continue
+                out[name] = model_meta_from_store(name, meta)
+            self._models = out
+        return self._models
+
+    def leaderboard(
+        self,
+        benchmark: str,
+        filters: LeaderboardFilter | None = None,
+        metric: str | None = None,
+    ) -> Leaderboard:
+        """MTEB's tables of ``benchmark`` (name or alias) from the stored results."""
+        from emboard.leaderboard.engine import build_leaderboard
+        from emboard.leaderboard.training import TrainingData
+        from emboard.store.queries import leaderboard_rows
+
+        bench = self.catalog.get_benchmark(benchmark)
+        key = (bench.name, filters, metric)
+        with self._lock:
+            self._refresh()
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            models = self.models()
+            if self._training is None:
+                self._training = TrainingData(self.catalog.tasks, models)
+            names = [t.name for t in bench.tasks]
+            for name in names:
+                if name not in self.catalog.tasks:
+                    raise TaskDefinitionError(f"Benchmark {bench.name}: unknown task {name!r}")
+            with self.store.engine.connect() as conn:
+                rows = leaderboard_rows(conn, _with_parts(names, self.catalog), metric)
+            board = build_leaderboard(
+                rows, bench, self.catalog.tasks, models, filters, training=self._training
+            )
+            self._cache[key] = board
+            return board
+
+
+def _with_parts(names: list[str], catalog: Catalog) -> list[str]:
+    """Task names plus the parts of aggregate tasks (their scores are combined from parts)."""
+    out = list(names)
+    for name in names:
+        out.extend(catalog.tasks[name].aggregated_tasks or ())
+    return out
