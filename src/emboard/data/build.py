@@ -21,7 +21,7 @@ from emboard.data.records import (
 )
 from emboard.data.retrieval import build_retrieval
 from emboard.data.tables import column, str_list
-from emboard.data.transforms import split_rows
+from emboard.data.transforms import NOT_SUPPORTED, split_rows
 from emboard.errors import DataError, TaskDefinitionError
 
 if TYPE_CHECKING:
@@ -201,6 +201,8 @@ BUILDERS: dict[str, Builder] = {
 
 def build_record(source: DataSource, task: TaskMetadata, subset: str, split: str) -> TaskData:
     """The evaluator input for one (subset, split) of a task."""
+    if task.name in NOT_SUPPORTED:
+        raise DataError(f"Task {task.name}: {NOT_SUPPORTED[task.name]}")
     builder = BUILDERS.get(task.variant)
     if builder is None:
         raise TaskDefinitionError(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from emboard.data.records import RetrievalData
 from emboard.data.tables import column, str_list
+from emboard.data.transforms import split_rows
 from emboard.errors import DataError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def build_retrieval(
     if source.has_part(task, subset, "rows", split) and not source.has_part(
         task, subset, "corpus", split
     ):
-        return _from_reranking_rows(source.read(task, subset, "rows", split), split, where)
+        return _from_reranking_rows(split_rows(source, task, subset, split), split, where)
     corpus = source.read(task, subset, "corpus", split)
     queries = source.read(task, subset, "queries", split)
     qrels = {q: d for q, d in _qrels(source.read(task, subset, "qrels", split), where).items() if d}

@@ -71,6 +71,11 @@ class Transform:
     rename_after: Mapping[str, str] = field(default_factory=dict)
     stratified_split: tuple[str, str, int, int] | None = None
     """(source split, label column, train rows, test rows)."""
+    language_pair_config: bool = False
+    """BibleNLP: subset ``aaa_Xxxx-eng_Latn`` is read from config ``eng-aaa`` (English first),
+    its language columns ``aaa``/``eng`` renamed to ``sentence1``/``sentence2`` in subset order."""
+    head: int | None = None
+    """Only the first rows of each split (a ``split="train[:256]"`` dataset argument)."""
 
 
 _SENT = {"sent1": "sentence1", "sent2": "sentence2"}
@@ -112,7 +117,20 @@ TRANSFORMS: dict[str, Transform] = {
         class_encode=("labels",),
     ),
     "HumanConceptsClustering": Transform(split_by_column=("train", "subdataset")),
+    # bitext mining
+    "BibleNLPBitextMining": Transform(language_pair_config=True, head=256),
 }
+
+CHECK_ONLY = {
+    "BiorxivClusteringP2P.v2": "its transform only checks the label distribution",
+}
+"""Tasks whose mteb ``dataset_transform`` does not change the rows."""
+
+NOT_SUPPORTED = {
+    "BelebeleRetrieval": "mteb builds corpus, queries and qrels from question-answer rows "
+    "in its own load_data; not implemented",
+}
+"""Tasks whose mteb loading is not reproduced: loading them raises DataError."""
 
 FAST_LOADING = frozenset(
     {
@@ -151,6 +169,21 @@ def raw_rows(source: DataSource, task: TaskMetadata, subset: str, split: str) ->
     return rows
 
 
+def _pair_languages(subset: str) -> tuple[str, str]:
+    first, second = (part.split("_")[0] for part in subset.split("-"))
+    return first, second
+
+
+def _language_pair_rows(
+    source: DataSource, task: TaskMetadata, subset: str, split: str
+) -> pa.Table:
+    """BibleNLP's config of a pair (``eng`` first) with the columns named as the subset says."""
+    first, second = _pair_languages(subset)
+    config = f"{second}-{first}" if second == "eng" else f"{first}-{second}"
+    table = source.read(task, config, "rows", split)
+    return _rename(table, {first: "sentence1", second: "sentence2"})
+
+
 def _concat(tables: list[pa.Table]) -> pa.Table:
     import pyarrow as pa
 
@@ -161,6 +194,8 @@ def _base_rows(
     source: DataSource, task: TaskMetadata, spec: Transform, subset: str, split: str
 ) -> pa.Table:
     """Steps 1–2: the split's rows, possibly made from other splits or a column."""
+    if spec.language_pair_config:
+        return _language_pair_rows(source, task, subset, split)
     if split in spec.splits_from:
         return _concat([raw_rows(source, task, subset, s) for s in spec.splits_from[split]])
     if spec.split_by_column is not None:
@@ -219,6 +254,8 @@ def split_rows(source: DataSource, task: TaskMetadata, subset: str, split: str) 
     if spec.stratified_split is not None:
         return _stratified_split(source, task, spec, subset, split)
     table = _rename(_base_rows(source, task, spec, subset, split), spec.rename)
+    if spec.head is not None:
+        table = table.slice(0, spec.head)
     if spec.flatten:
         table = flatten_lists(table)
     if spec.split_labels is not None:
