@@ -232,6 +232,9 @@ def _variants(root: Path) -> dict[str, bytes]:
         "legacy_scalar_split": {**legacy, "note": "x"},
         "legacy_bad_family": {**legacy, "test": {"max": 0.5}},
         "legacy_no_version": {k: v for k, v in legacy.items() if k != "mteb_version"},
+        "legacy_bad_version": {**legacy, "mteb_version": "abc"},
+        "no_version": {k: v for k, v in current.items() if k != "mteb_version"},
+        "bad_version": cur(mteb_version="abc"),
         "pair_nested_old": nested,
         "pair_nested_new": {**nested, "mteb_version": "1.12.48"},
     }
@@ -239,6 +242,7 @@ def _variants(root: Path) -> dict[str, bytes]:
     raw = (root / CURRENT_FILE).read_bytes()
     out["truncated"] = raw[: len(raw) // 2]
     out["not_utf8"] = b"\xff" + raw
+    out["bom"] = b"\xef\xbb\xbf" + raw
     out["nan"] = raw.replace(str(entry["main_score"]).encode(), b"NaN", 1)
     return out
 

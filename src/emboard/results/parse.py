@@ -17,13 +17,22 @@ cannot load. The steps are mteb's:
 5. As mteb does, an entry of a current-schema file without its own ``mteb_version`` gets the
    file's (when the file has one).
 
+Top-level keys beyond ParsedResult's fields (``evaluation_phases``, stray keys) go to
+``ParsedResult.extra``; in an entry, numeric values (not booleans) go to ``metrics`` and all
+else but ``hf_subset``, ``languages`` and ``main_score`` to ``details``.
+
 Where emboard differs from mteb, on purpose:
 
 * A current-schema file whose task is not in the catalog is kept, with ``task_name`` as written
-  (mteb does the same, except that below 1.12.48 it fails looking the task up; we skip the
-  PairClassification fix instead). Names are never renamed or case-folded in current files.
+  (mteb does the same, except that below 1.12.48 it fails looking up any name that is not
+  exactly a registry name; we ask the lookup, which also knows renames and case variants, and
+  skip the PairClassification fix when it does not know the task). Names are never renamed or
+  case-folded in current files.
+* A ``date`` without a time zone is read as UTC (mteb keeps it naive, i.e. local time).
 * Converted pre-1.11 entries carry no ``mteb_version`` of their own (mteb stamps each with the
   version of the mteb that loads it, which says nothing about the file).
+* orjson reads an integer beyond 64 bits as a float (Python's json keeps it exact); no result
+  file has one.
 * ``main_score`` must be a number or null (mteb accepts any JSON value but cannot rank it), and a
   pre-1.11 ``dataset_revision`` must be a string or null.
 """
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import fields
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -79,9 +89,9 @@ def parse_result(data: bytes | str, *, path: str, tasks: TaskLookup) -> ParsedRe
     content = convert_legacy(raw, path=path, tasks=tasks, reason=reason)
     flatten = before_1_12_48 and tasks.task_type(content.task_name) == "PairClassification"
     entries = tuple(
-        _entry(split, scores, path, None, flatten)
+        entry
         for split, split_scores in content.scores.items()
-        for scores in split_scores
+        for entry in _entries(split, split_scores, path, None, flatten)
     )
     return ParsedResult(
         task_name=content.task_name,
@@ -97,7 +107,7 @@ def _load_json(data: bytes | str, path: str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        pass  # NaN, Infinity, huge integers, lone surrogates: Python's json reads them
+        pass  # NaN, Infinity, lone surrogates: Python's json reads them
     try:
         return json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
     except UnicodeDecodeError as exc:
@@ -157,8 +167,7 @@ def _current(
                 f"{path}: field 'scores.{split}' must be a list of subset scores, "
                 f"got {type(split_scores).__name__}"
             )
-        for subset_scores in split_scores:
-            entries.append(_entry(split, subset_scores, path, version, flatten))
+        entries.extend(_entries(split, split_scores, path, version, flatten))
     return ParsedResult(
         task_name=name,
         dataset_revision=revision,
@@ -172,35 +181,58 @@ def _current(
     )
 
 
-def _entry(split: str, scores: Any, path: str, version: str | None, flatten: bool) -> ScoreEntry:
-    """One subset's scores, validated as mteb does, split into numeric metrics and the rest.
+def _entries(
+    split: str, split_scores: list[Any], path: str, version: str | None, flatten: bool
+) -> list[ScoreEntry]:
+    """One split's subset entries, validated as mteb does, each split into metrics and the rest.
 
-    The hot path of ingest: values are mostly floats, so the dict is copied whole and the few
-    other values are moved out.
+    The hot path of ingest (a million entries): values are nearly all floats, so each dict is
+    copied whole, the known keys popped, the value types checked in one C-level pass, and the
+    frozen ScoreEntry filled through its slots (its ``__init__`` costs twice as much).
     """
-    if (
-        type(scores) is not dict
-        or type(scores.get("hf_subset")) is not str
-        or type(scores.get("languages")) is not list
-        or "main_score" not in scores
-    ):
-        raise _entry_error(split, scores, path)
-    if flatten:
-        scores = _flattened(scores)
-    metrics: dict[str, Any] = dict(scores)
-    details: dict[str, Any] = {}
-    for key in [k for k, v in scores.items() if type(v) is not float]:
-        value = metrics[key]
-        if type(value) is not int:
-            details[key] = metrics.pop(key)
-    main_score = metrics.pop("main_score", None)
-    if details.pop("main_score", None) is not None:
-        raise _entry_error(split, scores, path)
-    subset = details.pop("hf_subset")
-    languages = details.pop("languages")
-    if version is not None and "mteb_version" not in scores:
-        details["mteb_version"] = version
-    return ScoreEntry(split, subset, tuple(languages), main_score, metrics, details)
+    out = []
+    for scores in split_scores:
+        if type(scores) is not dict:
+            raise _entry_error(split, scores, path)
+        metrics: dict[str, Any] = _flattened(scores) if flatten else dict(scores)
+        subset = metrics.pop("hf_subset", None)
+        languages = metrics.pop("languages", None)
+        main_score = metrics.pop("main_score", _MISSING)
+        if (
+            type(subset) is not str
+            or type(languages) is not list
+            or (main_score is not None and type(main_score) not in _NUMBER)
+        ):
+            raise _entry_error(split, scores, path)
+        own_version = metrics.pop("mteb_version", version)
+        if set(map(type, metrics.values())) <= _NUMBER:
+            details: dict[str, Any] = {}
+        else:
+            details = {k: v for k, v in metrics.items() if type(v) not in _NUMBER}
+            for key in details:
+                del metrics[key]
+        if own_version is not None or "mteb_version" in scores:
+            details["mteb_version"] = own_version
+        entry: ScoreEntry = _NEW(ScoreEntry)
+        _SET_SPLIT(entry, split)
+        _SET_SUBSET(entry, subset)
+        _SET_LANGUAGES(entry, tuple(languages))
+        _SET_MAIN(entry, main_score)
+        _SET_METRICS(entry, metrics)
+        _SET_DETAILS(entry, details)
+        out.append(entry)
+    return out
+
+
+_MISSING: Any = object()
+_NUMBER = frozenset({float, int})
+_NEW = object.__new__
+_FIELDS = ("split", "subset", "languages", "main_score", "metrics", "details")
+if tuple(f.name for f in fields(ScoreEntry)) != _FIELDS:  # pragma: no cover - a guard for edits
+    raise TypeError(f"ScoreEntry's fields changed; update parse._entries (expected {_FIELDS})")
+_SET_SPLIT, _SET_SUBSET, _SET_LANGUAGES, _SET_MAIN, _SET_METRICS, _SET_DETAILS = (
+    ScoreEntry.__dict__[name].__set__ for name in _FIELDS
+)
 
 
 def _entry_error(split: str, scores: Any, path: str) -> ResultFormatError:
@@ -238,7 +270,10 @@ def _lax_float(value: Any, field: str, path: str) -> float | None:
     if value is None or type(value) is float:
         return value
     if isinstance(value, int):  # bool included, as pydantic does
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            pass
     if isinstance(value, str):
         try:
             return float(value.strip())
