@@ -70,8 +70,12 @@ class Catalog:
 
     @cached_property
     def benchmarks(self) -> dict[str, BenchmarkMetadata]:
-        """Every benchmark by name."""
-        return {b.name: b for b in self._validate(BenchmarkMetadata, "benchmarks")}
+        """Every benchmark by name (with the known export corrections applied)."""
+        from emboard.tasks.corrections import correct_benchmark
+
+        return {
+            b.name: correct_benchmark(b) for b in self._validate(BenchmarkMetadata, "benchmarks")
+        }
 
     @cached_property
     def models(self) -> dict[str, ModelMeta]:
