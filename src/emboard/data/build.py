@@ -176,8 +176,25 @@ def _bitext(source: DataSource, task: TaskMetadata, subset: str, split: str) -> 
     else:
         table = split_rows(source, task, subset, split)
         first, second = "sentence1", "sentence2"
+    if task.name in GOLD_PAIR_TASKS:
+        return _gold_pairs(table, where)
     # MTEB ignores a ``gold`` column of a plain table (only old BUCC's transform builds one)
     return BitextMiningData(str_list(table, first, where), str_list(table, second, where))
+
+
+GOLD_PAIR_TASKS = frozenset({"BUCC"})
+"""Old BUCC: one row of ``sentence1[]``, ``sentence2[]`` and 1-based ``gold`` pairs (i, j)."""
+
+
+def _gold_pairs(table: pa.Table, where: str) -> BitextMiningData:
+    """mteb's BUCC transform: 0-based gold pairs; ``sentence1`` keeps, per pair, the sentence at
+    the *0-based* source index (as mteb does; BUCC.v2 fixed this)."""
+    if table.num_rows != 1:
+        raise DataError(f"{where}: expected one row of lists, got {table.num_rows} rows")
+    sentence1 = [str(s) for s in column(table, "sentence1", where)[0].as_py()]
+    sentence2 = [str(s) for s in column(table, "sentence2", where)[0].as_py()]
+    gold = [(int(i) - 1, int(j) - 1) for i, j in column(table, "gold", where)[0].as_py()]
+    return BitextMiningData([sentence1[i] for i, _ in gold], sentence2, gold)
 
 
 Builder = Callable[["DataSource", "TaskMetadata", str, str], TaskData]

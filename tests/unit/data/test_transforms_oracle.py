@@ -209,6 +209,20 @@ def _bible(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _bucc(rng: random.Random) -> dict[str, Any]:
+    """One row of lists per subset, 1-based gold pairs (only some sentences are aligned)."""
+
+    def row(lang: str) -> dict[str, list[Any]]:
+        firsts, seconds = rng.sample(range(1, 51), 30), rng.sample(range(1, 61), 30)
+        return {
+            "sentence1": [_texts(rng, 50, lang)],
+            "sentence2": [_texts(rng, 60, "en")],
+            "gold": [[[i, j] for i, j in zip(firsts, seconds, strict=True)]],
+        }
+
+    return {lang: {"test": row(lang)} for lang in ("de-en", "fr-en")}
+
+
 def _cluster_sets(
     rng: random.Random, n_sets: int, size: int, names: list[str]
 ) -> dict[str, list[Any]]:
@@ -267,6 +281,7 @@ CASES: dict[str, tuple[Any, list[str] | None]] = {
     "MassiveIntentClassification": (_massive, ["de", "en", "fr"]),
     "STS22.v2": (_sts22, ["de-en", "en", "pl"]),
     "Tatoeba": (_tatoeba, ["deu-eng", "fra-eng"]),
+    "BUCC": (_bucc, ["de-en", "fr-en"]),
     "BibleNLPBitextMining": (
         _bible,
         ["aai_Latn-eng_Latn", "eng_Latn-aai_Latn", "deu_Latn-eng_Latn"],
@@ -314,6 +329,8 @@ def _assert_same_rows(ours: Any, theirs: Any, train: Any = None) -> None:
         assert ours.scores.tolist() == pytest.approx(list(theirs["score"]), abs=0)
     elif isinstance(ours, BitextMiningData):
         assert ours.sentence1 == theirs["sentence1"] and ours.sentence2 == theirs["sentence2"]
+        gold = theirs.get("gold") if isinstance(theirs, dict) else None
+        assert ours.gold == (None if gold is None else [tuple(p) for p in gold])
     else:  # pragma: no cover - every case above
         raise AssertionError(type(ours))
 
@@ -363,6 +380,7 @@ def test_local_fast_loading_table_is_split_by_lang(tmp_path: Path, catalog) -> N
             "ToxicConversationsClassification", "default", marks=pytest.mark.slow
         ),
         ("XNLI", "en"),
+        ("BUCC", "fr-en"),
         ("SIB200ClusteringS2S", "eng_Latn"),
     ],
 )
