@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emboard.data.belebele import TASKS as BELEBELE
+from emboard.data.belebele import build_belebele
 from emboard.data.records import RetrievalData
 from emboard.data.tables import column, str_list
 from emboard.data.transforms import split_rows
@@ -85,6 +87,8 @@ def build_retrieval(
 ) -> RetrievalData:
     """Corpus, queries (those with judgements), qrels and optional candidates/instructions."""
     where = f"{task.name} [{subset}/{split}]"
+    if task.name in BELEBELE:
+        return build_belebele(source, task, subset, split)
     if source.has_part(task, subset, "rows", split) and not source.has_part(
         task, subset, "corpus", split
     ):
