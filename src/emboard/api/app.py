@@ -1,0 +1,56 @@
+"""``create_app(store, catalog)``: the FastAPI app of the REST API and the web leaderboard.
+
+No app exists at import time: ``emboard serve`` (or a test) opens a store, loads a catalog and
+calls :func:`create_app`. Routes: ``/api/v1/benchmarks…``, ``/api/v1/tasks…``,
+``/api/v1/models…``; OpenAPI at ``/api/v1/openapi.json``, Swagger UI at ``/docs``; the built web
+app at ``/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from emboard.api.errors import install_error_handlers
+from emboard.api.routes import benchmarks, models, tasks
+from emboard.api.security import SecurityHeaders
+from emboard.api.state import ApiState
+from emboard.api.web import OPENAPI_URL, docs_router, mount_web
+from emboard.board import Board
+from emboard.store.db import Store
+from emboard.tasks.catalog import Catalog
+
+DESCRIPTION = (
+    "MTEB-compatible leaderboards from an emboard results store: benchmarks and their summary, "
+    "per-task and per-language tables (filters, metric choice, CSV/JSON export), tasks, models "
+    "with every stored result, its source and its history."
+)
+
+
+def create_app(
+    store: Store,
+    catalog: Catalog,
+    *,
+    web_dir: Path | None = None,
+    registered_only: bool = False,
+) -> FastAPI:
+    """The app over ``store`` and ``catalog``; ``web_dir`` is the built web app (``web/dist``)."""
+    app = FastAPI(
+        title="emboard",
+        description=DESCRIPTION,
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+    )
+    board = Board(store, catalog, registered_only=registered_only)
+    app.state.emboard = ApiState(store=store, catalog=catalog, board=board)
+    install_error_handlers(app)
+    app.include_router(benchmarks.router)
+    app.include_router(tasks.router)
+    app.include_router(models.router)
+    app.include_router(docs_router())
+    mount_web(app, web_dir)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,75 @@
+"""What every request handler shares: the store, the catalog, the board and a response cache."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+if TYPE_CHECKING:
+    from emboard.board import Board
+    from emboard.store.db import Store
+    from emboard.tasks.catalog import Catalog
+
+CACHE_ENTRIES = 512
+"""Encoded responses kept (per store generation; an ingest empties the cache)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A response body, plain and gzipped."""
+
+    body: bytes
+    gzipped: bytes | None
+    media_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class ResponseCache:
+    """A small LRU of encoded responses keyed by (generation, request key)."""
+
+    size: int = CACHE_ENTRIES
+    _items: OrderedDict[tuple[int, str], Encoded] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: tuple[int, str]) -> Encoded | None:
+        """The cached response, refreshed as most recent."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[int, str], value: Encoded) -> None:
+        """Keep ``value``; entries of older generations go first."""
+        with self._lock:
+            stale = [k for k in self._items if k[0] != key[0]]
+            for k in stale:
+                del self._items[k]
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class ApiState:
+    """Shared by all requests of one app."""
+
+    store: Store
+    catalog: Catalog
+    board: Board
+    cache: ResponseCache = field(default_factory=ResponseCache)
+    metrics: dict[tuple[int, str], dict[str, list[str]]] = field(default_factory=dict)
+    """(generation, benchmark) → task → stored metric names."""
+
+
+def get_state(request: Request) -> ApiState:
+    """The app's :class:`ApiState` (a FastAPI dependency)."""
+    state = request.app.state.emboard
+    if not isinstance(state, ApiState):  # pragma: no cover - set by create_app
+        raise RuntimeError("create_app did not set the API state")
+    return state
