@@ -22,6 +22,9 @@ class HubSource:
 
     def __init__(self) -> None:
         self._configs: dict[str, list[str]] = {}
+        self._tables: dict[tuple[str, str | None, str], pa.Table] = {}
+        """Tables of the current dataset (memory-mapped Arrow): a fast-loading table serves every
+        subset, a classification train split every evaluation split. Cleared per dataset."""
 
     def _config_names(self, task: TaskMetadata) -> list[str]:
         if task.dataset.path not in self._configs:
@@ -59,9 +62,18 @@ class HubSource:
 
     def read(self, task: TaskMetadata, subset: str, part: Part, split: str) -> pa.Table:
         """Load one config/split and hand over its Arrow table (no row iteration)."""
+        config = self._config(task, subset, part)
+        ref = task.dataset
+        key = (f"{ref.path}@{ref.revision}", config, split)
+        if any(k[0] != key[0] for k in self._tables):
+            self._tables.clear()
+        if key not in self._tables:
+            self._tables[key] = self._load(task, config, part, split)
+        return self._tables[key]
+
+    def _load(self, task: TaskMetadata, config: str | None, part: Part, split: str) -> pa.Table:
         from datasets import get_dataset_split_names, load_dataset
 
-        config = self._config(task, subset, part)
         ref = task.dataset
         try:
             if part != "rows":

@@ -133,16 +133,31 @@ NOT_SUPPORTED: dict[str, str] = {}
 FAST_LOADING = frozenset(
     {
         "BUCC.v2",
+        "HUMESIB200ClusteringS2S",
+        "HUMESTS22",
+        "IndicSentimentClassification",
         "MassiveIntentClassification",
         "MassiveScenarioClassification",
         "MultiHateClassification",
+        "MultilingualSentimentClassification",
+        "RuSciBenchBitextMining",
+        "RuSciBenchBitextMining.v2",
+        "SICK-NL-STS",
         "STS17",
         "STS22",
         "STS22.v2",
+        "STSBenchmarkMultilingualSTS",
         "Tatoeba",
+        "TweetSentimentClassification",
     }
 )
-"""Tasks mteb loads with ``fast_loading`` (one ``default`` table with a ``lang`` column)."""
+"""Tasks mteb 2.26.24 loads with ``fast_loading`` (one ``default`` table with a ``lang``
+column); a catalog exported with the ``fast_loading`` evaluation parameter may name more."""
+
+
+def is_fast_loading(task: TaskMetadata) -> bool:
+    """True for mteb's "fast loading" tasks (table above, or the catalog's parameter)."""
+    return task.name in FAST_LOADING or task.evaluation_params.get("fast_loading") is True
 
 
 def _where(task: TaskMetadata, subset: str, split: str) -> str:
@@ -151,7 +166,7 @@ def _where(task: TaskMetadata, subset: str, split: str) -> str:
 
 def raw_rows(source: DataSource, task: TaskMetadata, subset: str, split: str) -> pa.Table:
     """One split of one subset as the source holds it (per-subset rows or fast-loading table)."""
-    if task.name not in FAST_LOADING or subset == "default":
+    if subset == "default" or not is_fast_loading(task):
         return source.read(task, subset, "rows", split)
     own = source.has_part(task, subset, "rows", split)
     table = source.read(task, subset if own else "default", "rows", split)

@@ -36,6 +36,7 @@ EVALUATION_PARAMS = (
     "min_score",
     "max_score",
     "parallel_subsets",
+    "fast_loading",
 )
 
 
