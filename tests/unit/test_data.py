@@ -116,3 +116,37 @@ def test_missing_split_file_is_named(tmp_path: Path, catalog) -> None:  # type: 
     src = _task_dir(tmp_path, "Banking77Classification", '{"text": "a", "label": 1}\n')
     with pytest.raises(DataError, match="no file for train"):
         build_record(src, catalog.get_task("Banking77Classification"), "default", "test")
+
+
+def test_fast_loading_table_errors_are_named(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    """A flat table of a fast-loading task with a ``lang`` column serves the subsets it has."""
+    task = catalog.get_task("STS22.v2")
+    row = '{"sentence1": "a", "sentence2": "b", "score": 1.0, "lang": "de"}\n'
+    src = _task_dir(tmp_path, "STS22.v2", row)
+    with pytest.raises(DataError, match="no rows with lang == 'en'"):
+        build_record(src, task, "en", "test")
+    data = build_record(src, task, "de", "test")
+    assert isinstance(data, STSData) and data.sentence1 == ["a"]
+
+
+def test_multilabel_and_clustering_labels_keep_their_type(tmp_path: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    from emboard.data.records import MultilabelClassificationData
+
+    folder = tmp_path / "CEDRClassification"
+    folder.mkdir()
+    for split in ("train", "test"):
+        (folder / f"{split}.jsonl").write_text('{"text": "a", "label": [10, 2]}\n')
+    data = build_record(
+        LocalSource(tmp_path), catalog.get_task("CEDRClassification"), "default", "test"
+    )
+    assert isinstance(data, MultilabelClassificationData)
+    assert data.test_labels == [[10, 2]]
+    folder = tmp_path / "SNLHierarchicalClusteringS2S"
+    folder.mkdir()
+    (folder / "test.jsonl").write_text(
+        '{"sentences": "a", "labels": [1, 5]}\n{"sentences": "b", "labels": [2]}\n'
+    )
+    clusters = build_record(
+        LocalSource(tmp_path), catalog.get_task("SNLHierarchicalClusteringS2S"), "default", "test"
+    )
+    assert isinstance(clusters, ClusteringData) and clusters.labels == [[1, 5], [2]]
