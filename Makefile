@@ -47,3 +47,14 @@ bench: install
 
 clean:
 	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache
+
+# The web leaderboard (web/dist) from its lock file, and Debian's Chromium for the browser tests
+# (installed only when missing); both come before everything else `install` does.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json web/package-lock.json
+.PHONY: web chromium
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run build
+web: web/dist/index.html
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+install: web chromium
