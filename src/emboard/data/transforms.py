@@ -15,8 +15,9 @@ one flat ``<split>.jsonl`` carrying a ``lang`` column.
 Steps, in the order applied (each optional):
 
 1. ``fast loading`` (above);
-2. ``splits_from`` (a split made by concatenating other splits) or ``split_by_column``;
-3. ``rename`` columns;
+2. ``language_pair_config`` (BibleNLP), ``splits_from`` (a split made by concatenating other
+   splits) or ``split_by_column``;
+3. ``rename`` columns, then ``head`` (first rows only);
 4. ``flatten``: rows of lists become one row per list item (all rows concatenated);
 5. ``split_labels``: a ``"a.b"`` label becomes the path ``["a", "b"]``;
 6. ``drop_single_labels``: drop the first row of each label seen only once;
@@ -28,6 +29,8 @@ Steps, in the order applied (each optional):
 10. ``rename_after``: rename columns again.
 
 ``stratified_split`` (MultiHateClassification) makes the train and test splits from one split.
+Old BUCC's gold pairs are built in ``data.build``, BelebeleRetrieval's retrieval data in
+``data.belebele``. Label columns keep their type (integers stay integers), as in mteb.
 """
 
 from __future__ import annotations
