@@ -47,7 +47,8 @@ class Board:
     store: Store
     catalog: Catalog
     registered_only: bool = False
-    """List only models of MTEB's registry (mteb's own rule); otherwise every stored model."""
+    """Rank and list only models of MTEB's registry (mteb's own rule, its exact tables);
+    otherwise every stored model is ranked and listed (private and unregistered ones too)."""
     _cache: dict[tuple[Any, ...], Leaderboard] = field(default_factory=dict)
     _generation: int | None = None
     _models: dict[str, ModelMeta] | None = None
@@ -112,6 +113,8 @@ class Board:
                     raise TaskDefinitionError(f"Benchmark {bench.name}: unknown task {name!r}")
             with self.store.engine.connect() as conn:
                 rows = leaderboard_rows(conn, _with_parts(names, self.catalog), metric)
+            if self.registered_only:  # mteb loads only results of registry models
+                rows = [r for r in rows if r.model_name in self.catalog.models]
             board = build_leaderboard(
                 rows, bench, self.catalog.tasks, models, filters, training=self._training
             )

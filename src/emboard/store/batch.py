@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
+from emboard.results.experiments import experiment_name, experiment_variant
 from emboard.store.catalog_sync import write_history
 from emboard.store.encode import canonical, changed_fields, dumps, model_columns
 from emboard.store.prepare import EncodedFile, PreparedBatch, read_meta_into
@@ -86,14 +87,25 @@ class StoreState:
 MetaReader = Callable[[str], bytes | None]
 
 
-def _identity(folder: str, meta: dict[str, Any] | None) -> tuple[str, str, str]:
-    """(model name, revision, experiment) of a revision folder, as mteb resolves them."""
+def _identity(folder: str, meta: dict[str, Any] | None) -> tuple[str, str, str, str]:
+    """(model name, revision, experiment, variant) of a revision folder, as mteb resolves them.
+
+    With a ``model_meta.json``: its name and revision, the experiment named after its
+    ``experiment_kwargs``; without one: the folder names.
+    """
     parts = folder.split("/")
-    experiment = parts[3] if len(parts) == 4 else ""
     if meta and isinstance(meta.get("name"), str):
         revision = meta.get("revision")
-        return meta["name"], str(revision) if revision is not None else parts[1], experiment
-    return parts[0].replace("__", "/"), parts[1], experiment
+        kwargs = meta.get("experiment_kwargs")
+        kwargs = kwargs if isinstance(kwargs, dict) else None
+        return (
+            meta["name"],
+            str(revision) if revision is not None else parts[1],
+            experiment_name(kwargs) or "",
+            experiment_variant(kwargs),
+        )
+    experiment = parts[3] if len(parts) == 4 else ""
+    return parts[0].replace("__", "/"), parts[1], experiment, experiment
 
 
 @dataclass
@@ -216,7 +228,7 @@ class BatchWriter:
         out: dict[str, int] = {}
         for folder in sorted(needed | set(metas)):
             meta = metas.get(folder)
-            name, revision, experiment = _identity(folder, meta)
+            name, revision, experiment, variant = _identity(folder, meta)
             model_id = self._model_id(conn, name, meta)
             key = (model_id, revision, experiment)
             meta_text = canonical(meta) if meta is not None else ""
@@ -226,8 +238,8 @@ class BatchWriter:
                 bulk_insert(
                     conn,
                     "revision",
-                    ("id", "model_id", "name", "experiment", "meta"),
-                    [(rev_id, model_id, revision, experiment, meta_text or None)],
+                    ("id", "model_id", "name", "experiment", "variant", "meta"),
+                    [(rev_id, model_id, revision, experiment, variant, meta_text or None)],
                 )
                 self.state.revisions[key] = (rev_id, meta_text)
             else:

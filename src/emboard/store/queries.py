@@ -16,7 +16,7 @@ from emboard.store.encode import decode_metric
 
 _ROWS_SQL = """
 SELECT m.name, r.name, rf.task_name, rf.mteb_version, s.split, s.subset, s.languages,
-       {score}, src.priority, r.experiment
+       {score}, src.priority, r.experiment, r.variant
 FROM score s
 JOIN result_file rf ON rf.id = s.result_id
 JOIN revision r ON r.id = rf.revision_id
@@ -78,6 +78,7 @@ def leaderboard_rows(
                 score=None if score is None else float(score),
                 source_rank=int(row[8] or 0),
                 experiment=row[9] or None,
+                variant=row[10] or None,
             )
         )
     return out

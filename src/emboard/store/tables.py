@@ -119,7 +119,9 @@ class Revision(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("model.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     experiment: Mapped[str] = mapped_column(String(300), default="")
-    """The ``experiments/<name>`` folder, empty for the plain revision."""
+    """MTEB's experiment name (from ``experiment_kwargs``), empty for the plain revision."""
+    variant: Mapped[str] = mapped_column(String(300), default="")
+    """MTEB's ``_experiment_id``: the experiment over meaningful kwargs (rows pool by it)."""
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     """This revision's ``model_meta.json``, when it has one."""
 

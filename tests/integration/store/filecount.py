@@ -24,6 +24,15 @@ FAMILIES = {
 }
 
 
+RENAMES = {  # MTEB_PROTOCOL.md §3.3: old dataset names of legacy files
+    "NorwegianParliament": "NorwegianParliamentClassification",
+    "CMedQAv1": "CMedQAv1-reranking",
+    "CMedQAv2": "CMedQAv2-reranking",
+    "8TagsClustering": "EightTagsClustering",
+    "PPC": "PpcPC",
+}
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -67,8 +76,8 @@ def _legacy(data: dict[str, Any], main_key: str | None) -> int:
         for entry in _legacy_entries(block):
             numbers = {k: v for k, v in entry.items() if k != "evaluation_time" and _is_number(v)}
             total += len(numbers)
-            if main_key and main_key in numbers:
-                total += 1
+            if main_key and main_key in numbers and "main_score" not in numbers:
+                total += 1  # the conversion adds main_score from the task's main metric
     return total
 
 
@@ -77,7 +86,7 @@ def count_file(data: dict[str, Any], main_keys: dict[str, str]) -> int:
     if isinstance(data.get("scores"), dict):
         return _current(data)
     name = data.get("mteb_dataset_name") or data.get("task_name") or ""
-    return _legacy(data, main_keys.get(name))
+    return _legacy(data, main_keys.get(RENAMES.get(name, name)))
 
 
 def count_folder(root: Path, main_keys: dict[str, str], skip: Iterable[str] = ()) -> int:

@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("model_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("experiment", sa.String(length=300), nullable=False),
+        sa.Column("variant", sa.String(length=300), nullable=False),
         sa.Column("meta", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
         sa.ForeignKeyConstraint(
             ["model_id"],
