@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from emboard.cli import catalog_cmds, create_meta_cmd, leaderboard_cmd, run_cmd, store_cmds
+from emboard.cli import (
+    catalog_cmds,
+    create_meta_cmd,
+    leaderboard_cmd,
+    run_cmd,
+    serve_cmd,
+    store_cmds,
+)
 
 app = typer.Typer(
     name="emboard",
@@ -22,6 +29,7 @@ app.command("show")(store_cmds.show)
 app.command("history")(store_cmds.history)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("create-meta")(create_meta_cmd.create_meta)
+app.command("serve")(serve_cmd.serve)
 
 
 def main() -> None:
