@@ -7,31 +7,37 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from emboard.errors import StoreError, unknown_name_message
 from emboard.leaderboard.rows import ResultRow
 from emboard.store.encode import decode_metric
 
-_ROWS_SQL = """
-SELECT m.name, r.name, rf.task_name, rf.mteb_version, s.split, s.subset, s.languages,
-       {score}, src.priority, r.experiment, r.variant
-FROM score s
-JOIN result_file rf ON rf.id = s.result_id
+_FILES_SQL = """
+SELECT rf.id, m.name, r.name, rf.task_name, rf.mteb_version, src.priority, r.experiment, r.variant
+FROM result_file rf
 JOIN revision r ON r.id = rf.revision_id
 JOIN model m ON m.id = r.model_id
 JOIN source src ON src.id = rf.source_id
-WHERE rf.task_name IN :tasks AND rf.removed_ingest_id IS NULL
+WHERE rf.task_name IN ({marks}) AND rf.removed_ingest_id IS NULL
+"""
+_SCORES_SQL = """
+SELECT s.result_id, s.split, s.subset, s.languages, {score}
+FROM score s
+WHERE s.result_id IN (
+    SELECT rf.id FROM result_file rf
+    WHERE rf.task_name IN ({marks}) AND rf.removed_ingest_id IS NULL
+)
 """
 
 
-def _metric_expr(conn: Connection, metric: str | None) -> str:
+def _metric_expr(dialect: str, metric: str | None, mark: str) -> str:
     if metric is None or metric == "main_score":
         return "s.main_score"
-    if conn.dialect.name == "postgresql":
-        return "s.metrics -> :metric"
-    return "json_extract(s.metrics, '$.' || :metric)"
+    if dialect == "postgresql":
+        return f"s.metrics -> {mark}"
+    return f"json_extract(s.metrics, '$.' || {mark})"
 
 
 def _languages(raw: Any) -> tuple[str, ...]:
@@ -40,45 +46,68 @@ def _languages(raw: Any) -> tuple[str, ...]:
     return tuple(orjson.loads(raw)) if raw else ()
 
 
+def _check_metric(metric: str | None) -> None:
+    if (
+        metric is not None
+        and not metric.replace("_", "").replace("-", "").replace("@", "").isalnum()
+    ):
+        raise StoreError(f"Bad metric name {metric!r}: letters, digits, _, - and @ only")
+
+
 def leaderboard_rows(
     conn: Connection,
     task_names: Iterable[str],
     metric: str | None = None,
     include_experiments: bool = True,
 ) -> list[ResultRow]:
-    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks."""
+    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks.
+
+    Two reads on covering indexes (result files, then their scores), through the driver's
+    cursor: this is the leaderboard's cold path.
+    """
     names = sorted(set(task_names))
     if not names:
         return []
-    if (
-        metric is not None
-        and not metric.replace("_", "").replace("-", "").replace("@", "").isalnum()
-    ):
-        raise StoreError(f"Bad metric name {metric!r}: letters, digits and _ only")
-    sql = text(_ROWS_SQL.format(score=_metric_expr(conn, metric))).bindparams(
-        bindparam("tasks", expanding=True)
-    )
-    params: dict[str, Any] = {"tasks": names}
-    if metric is not None and metric != "main_score":
-        params["metric"] = metric
+    _check_metric(metric)
+    dialect = conn.dialect.name
+    mark = "?" if dialect == "sqlite" else "%s"
+    marks = ", ".join(mark for _ in names)
+    by_metric = metric is not None and metric != "main_score"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_FILES_SQL.format(marks=marks), names)
+        files = {row[0]: row for row in cursor.fetchall()}
+        params = [metric, *names] if by_metric else names
+        cursor.execute(
+            _SCORES_SQL.format(score=_metric_expr(dialect, metric, mark), marks=marks), params
+        )
+        scores = cursor.fetchall()
+    finally:
+        cursor.close()
+    languages: dict[Any, tuple[str, ...]] = {}
     out = []
-    for row in conn.execute(sql, params):
-        score = row[7] if metric is None or metric == "main_score" else decode_metric(row[7])
-        if not include_experiments and row[9]:
+    for result_id, split, subset, langs, value in scores:
+        info = files[result_id]
+        if not include_experiments and info[6]:
             continue
+        key = langs if isinstance(langs, str) else tuple(langs or ())
+        parsed = languages.get(key)
+        if parsed is None:
+            parsed = languages[key] = _languages(langs)
+        score = decode_metric(value) if by_metric else value
         out.append(
             ResultRow(
-                model_name=row[0],
-                revision=row[1],
-                task_name=row[2],
-                mteb_version=row[3],
-                split=row[4],
-                subset=row[5],
-                languages=_languages(row[6]),
-                score=None if score is None else float(score),
-                source_rank=int(row[8] or 0),
-                experiment=row[9] or None,
-                variant=row[10] or None,
+                info[1],
+                info[2],
+                info[3],
+                info[4],
+                split,
+                subset,
+                parsed,
+                None if score is None else float(score),
+                int(info[5] or 0),
+                info[6] or None,
+                info[7] or None,
             )
         )
     return out

@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -154,6 +155,15 @@ class ResultFile(Base):
         UniqueConstraint("source_id", "path", name="uq_result_file_source_path"),
         Index("ix_result_file_task", "task_name"),
         Index("ix_result_file_revision", "revision_id"),
+        Index(
+            "ix_result_file_task_cover",
+            "task_name",
+            "removed_ingest_id",
+            "id",
+            "revision_id",
+            "mteb_version",
+            "source_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,7 +194,10 @@ class Score(Base):
     """One (split, subset) of a result file."""
 
     __tablename__ = "score"
-    __table_args__ = (Index("ix_score_result", "result_id"),)
+    __table_args__ = (
+        Index("ix_score_result", "result_id"),
+        Index("ix_score_main_cover", "result_id", "split", "subset", "languages", "main_score"),
+    )
     # Not unique per (split, subset): a few real files list one subset twice; both are kept.
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -213,3 +226,13 @@ class History(Base):
     field: Mapped[str] = mapped_column(String(200))
     old_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+class BoardCache(Base):
+    """Built leaderboards, valid while ``generation`` is the store's latest finished ingest."""
+
+    __tablename__ = "board_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

@@ -188,20 +188,33 @@ def test_git_checkout_is_incremental(store, results_dir: Path, catalog) -> None:
     assert ingest(store, repo, catalog).status == "unchanged"
 
 
-def test_store_is_migrated_not_rebuilt(store_url: str) -> None:
-    from emboard.store.db import open_store, schema_version
+def test_older_store_is_migrated_not_rebuilt(store_url: str, results_dir: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    """A store at the first schema version, with data, is upgraded in place by open_store."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
 
-    first = open_store(store_url)
-    with first.engine.begin() as conn:
+    from emboard.store.db import _alembic_config, create_store_engine, open_store, schema_version
+    from emboard.store.ingest import ingest
+    from emboard.store.tables import Base
+
+    engine = create_store_engine(store_url)
+    command.upgrade(_alembic_config(engine), "0001")
+    assert schema_version(engine) == "0001"
+    with engine.begin() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO source (id, kind, location, priority) VALUES (99, 'directory', 'x', 0)"
+            "INSERT INTO source (id, kind, location, priority) VALUES (99, 'directory', 'old', 0)"
         )
-    assert schema_version(first.engine) is not None
-    first.close()
-    second = open_store(store_url)
-    with second.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT location FROM source WHERE id = 99").scalar() == "x"
-    second.close()
+    engine.dispose()
+
+    store = open_store(store_url)
+    assert schema_version(store.engine) == "0002"
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT location FROM source WHERE id = 99").scalar() == "old"
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    report = ingest(store, results_dir, catalog)
+    assert report.status == "done" and report.files_new > 0
+    store.close()
 
 
 def _seed_card() -> Path:
