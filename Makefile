@@ -24,11 +24,27 @@ $(VENV)/.installed: pyproject.toml Makefile
 
 install: $(VENV)/.installed
 
-# Evaluate potion-base-2M on every local task and print the score table.
+RESULTS_ARCHIVE := $(SHARED)/data/mteb-results/results-trimmed.tar.zst
+RESULTS_REPO_URL := https://github.com/embeddings-benchmark/results
+export EMBOARD_DATABASE_URL ?= sqlite:///$(abspath .)/emboard.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Evaluate potion-base-2M on every local task and print the score table; ingest the public MTEB
+# results (the shared snapshot, else a clone of the results repository) and our own run into the
+# store; then serve the leaderboard at http://$(HOST):$(PORT) (Ctrl-C stops it).
 run: install
 	$(VENV)/bin/emboard run -m $(POTION) \
 		--model-name minishlab/potion-base-2M --model-revision $(POTION_REVISION) \
 		--data-dir $(SHARED)/data/tasks --output-dir results
+	if [ -f "$(RESULTS_ARCHIVE)" ]; then \
+		$(VENV)/bin/emboard ingest "$(RESULTS_ARCHIVE)" results; \
+	else \
+		test -d .cache/mteb-results || git clone --depth 1 $(RESULTS_REPO_URL) .cache/mteb-results; \
+		git -C .cache/mteb-results pull --ff-only || true; \
+		$(VENV)/bin/emboard ingest .cache/mteb-results results; \
+	fi
+	$(VENV)/bin/emboard serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -44,9 +60,10 @@ test: lint typecheck pytest
 
 bench: install
 	$(PY) benchmarks/bench_evaluate.py
+	$(PY) benchmarks/bench_store.py
 
 clean:
-	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache emboard.db emboard.db-* .cache
 
 # The web leaderboard (web/dist) from its lock file, and Debian's Chromium for the browser tests
 # (installed only when missing); both come before everything else `install` does.
