@@ -9,6 +9,7 @@ ingested before is skipped whole. Ingesting the same data twice changes nothing.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable
@@ -223,6 +224,8 @@ def ingest(
     known = {p: f.digest for p, f in state.files.items() if not f.removed}
     parse = make_parser(CatalogTaskLookup(catalog))
     task_id = progress.add_task(f"ingest {spec.root.name}", total=None) if progress else None
+    collecting = gc.isenabled()
+    gc.disable()  # many small long-lived objects (rows, state): the cyclic collector only costs
     try:
         pending: list[PreparedBatch] = []
         size = 0
@@ -245,6 +248,8 @@ def ingest(
         report.status = "failed"
         raise
     finally:
+        if collecting:
+            gc.enable()
         report.fingerprint = fingerprint
         report.seconds = time.perf_counter() - started
         finish_ingest(store, source_id, report, fingerprint)

@@ -7,6 +7,7 @@ model folder, and for large sources in a second process so it overlaps with the 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -172,6 +173,10 @@ def by_model(files: Iterable[SourceFile]) -> Iterator[list[SourceFile]]:
 
 
 def _produce(files: Iterable[SourceFile], known: dict[str, str], parse: Parser, queue: Any) -> None:
+    # The child only allocates short-lived, acyclic objects: without the cyclic collector
+    # (which would rescan the inherited catalog again and again) parsing is ~2x faster.
+    gc.freeze()
+    gc.disable()
     try:
         for group in by_model(files):
             queue.put(("batch", prepare(group, known, parse), len(group)))

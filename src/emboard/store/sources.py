@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, cast
 
 from emboard.errors import StoreError
 
@@ -135,30 +134,31 @@ def _strip_results_prefix(name: str) -> str | None:
 
 def read_archive(path: Path) -> Iterator[SourceFile]:
     """Stream the wanted files of a tar archive (zstd, gzip or plain), in archive order."""
-    fh = path.open("rb")
-    try:
-        if path.name.lower().endswith((".zst", ".tzst")):
-            import zstandard
+    from emboard.store.tar_stream import iter_tar
 
-            stream: BinaryIO = zstandard.ZstdDecompressor().stream_reader(fh, read_size=1 << 20)
-            tar = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115
-        else:
-            tar = tarfile.open(fileobj=fh, mode="r|*")  # noqa: SIM115
-        with tar:
-            for member in tar:
-                if not member.isfile():
-                    continue
-                rel = _strip_results_prefix(member.name)
-                if rel is None or not is_wanted(rel):
-                    continue
-                extracted = tar.extractfile(member)
-                if extracted is None:
-                    continue
-                yield SourceFile(rel, extracted.read())
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    try:
+        with path.open("rb") as fh:
+            name = path.name.lower()
+            if name.endswith((".zst", ".tzst")):
+                import zstandard
+
+                stream: BinaryIO = zstandard.ZstdDecompressor().stream_reader(fh, read_size=1 << 20)
+            elif name.endswith((".gz", ".tgz")):
+                import gzip
+
+                stream = cast(BinaryIO, gzip.GzipFile(fileobj=fh))
+            else:
+                stream = fh
+            for member, data in iter_tar(stream, str(path)):
+                rel = _strip_results_prefix(member)
+                if rel is not None and is_wanted(rel):
+                    yield SourceFile(rel, data)
+    except (OSError, EOFError) as exc:
         raise StoreError(f"{path}: cannot read the archive ({exc})") from exc
-    finally:
-        fh.close()
+    except Exception as exc:  # zstd errors (damaged or truncated data)
+        if type(exc).__module__.startswith("zstandard"):
+            raise StoreError(f"{path}: cannot read the archive ({exc})") from exc
+        raise
 
 
 def _git(root: Path, *args: str) -> str:

@@ -153,7 +153,6 @@ class ResultFile(Base):
     __tablename__ = "result_file"
     __table_args__ = (
         UniqueConstraint("source_id", "path", name="uq_result_file_source_path"),
-        Index("ix_result_file_task", "task_name"),
         Index("ix_result_file_revision", "revision_id"),
         Index(
             "ix_result_file_task_cover",
@@ -195,7 +194,6 @@ class Score(Base):
 
     __tablename__ = "score"
     __table_args__ = (
-        Index("ix_score_result", "result_id"),
         Index("ix_score_main_cover", "result_id", "split", "subset", "languages", "main_score"),
     )
     # Not unique per (split, subset): a few real files list one subset twice; both are kept.

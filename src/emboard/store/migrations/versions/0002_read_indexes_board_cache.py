@@ -1,4 +1,4 @@
-"""Covering indexes for leaderboard reads; a cache of built leaderboards.
+"""Covering indexes for leaderboard reads (replacing two narrower ones); a leaderboard cache.
 
 Revision ID: 0002
 Revises: 0001
@@ -25,6 +25,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_score_main_cover", "score", ["result_id", "split", "subset", "languages", "main_score"]
     )
+    # the covering indexes start with the columns these served
+    op.drop_index("ix_score_result", table_name="score")
+    op.drop_index("ix_result_file_task", table_name="result_file")
     op.create_table(
         "board_cache",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -36,5 +39,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("board_cache")
+    op.create_index("ix_score_result", "score", ["result_id"])
+    op.create_index("ix_result_file_task", "result_file", ["task_name"])
     op.drop_index("ix_score_main_cover", table_name="score")
     op.drop_index("ix_result_file_task_cover", table_name="result_file")
