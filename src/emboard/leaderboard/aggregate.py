@@ -10,21 +10,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from emboard.leaderboard.select import Entry, TaskSpec
+from emboard.leaderboard.entries import EntryColumns, FloatArray, IntArray, Variant
+from emboard.leaderboard.select import TaskSpec
 
-Variant = tuple[str, str]
-"""(model name, experiment name; "" for the default run)."""
+__all__ = ["Variant"]
 
 FloatMatrix = NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TaskMatrix:
     """Per-task scores, one row per variant with at least one non-null (complete) task score."""
 
@@ -33,77 +34,59 @@ class TaskMatrix:
     variants: tuple[Variant, ...]
     values: FloatMatrix
     """variants × tasks; NaN where MTEB has null (missing or incomplete)."""
-    raw_means: dict[str, dict[str, float]]
-    """task → model → mean of the non-null entries (pooled over experiments): Borda's input."""
+    raw_means: FloatMatrix
+    """models × tasks: mean of the non-null entries (pooled over experiments), NaN for none:
+    Borda's input."""
     models: tuple[str, ...]
     """Every model of the long table (Borda ranks them all, kept rows or not)."""
 
 
-class _Acc:
-    __slots__ = ("count", "pairs", "total")
+def _group_means(groups: IntArray, scores: FloatArray, n: int) -> tuple[FloatArray, IntArray]:
+    """(mean, count) per group id < n; sums add in entry order, as a Python loop would."""
+    total = np.bincount(groups, weights=scores, minlength=n)
+    count = np.bincount(groups, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan), count
 
-    def __init__(self) -> None:
-        self.total = 0.0
-        self.count = 0
-        self.pairs: set[tuple[str, str]] = set()
+
+def _distinct_per(codes: IntArray, width: int, n: int) -> IntArray:
+    """For codes ``owner·width + item``: the number of distinct items per owner < n."""
+    return np.bincount(np.unique(codes) // width, minlength=n)
 
 
-def build_task_matrix(entries: Sequence[Entry], task_order: Iterable[str]) -> TaskMatrix:
+def _seen(ids: IntArray, n: int) -> IntArray:
+    mask = np.zeros(n, dtype=bool)
+    mask[ids] = True
+    return np.flatnonzero(mask)
+
+
+def build_task_matrix(cols: EntryColumns) -> TaskMatrix:
     """Per-task means with incomplete (model, task) pairs nulled; see the module docstring."""
-    by_variant: dict[tuple[str, str, str], _Acc] = {}
-    by_model: dict[tuple[str, str], list[float]] = {}
-    subsets: dict[str, set[str]] = {}
-    splits: dict[str, set[str]] = {}
-    seen_variants: dict[Variant, None] = {}
-    seen_tasks: set[str] = set()
-    models: dict[str, None] = {}
-    get_variant, get_model = by_variant.get, by_model.get
-    for e in entries:
-        key = (e.model, e.experiment, e.task)
-        acc = get_variant(key)
-        if acc is None:
-            acc = by_variant[key] = _Acc()
-            seen_variants.setdefault((e.model, e.experiment))
-            seen_tasks.add(e.task)
-            models.setdefault(e.model)
-        score = e.score
-        if score is None:
-            mkey = (e.model, e.task)
-            if get_model(mkey) is None:
-                by_model[mkey] = [0.0, 0.0]
-            continue
-        macc = get_model((e.model, e.task))
-        if macc is None:
-            macc = by_model[(e.model, e.task)] = [0.0, 0.0]
-        acc.total += score
-        acc.count += 1
-        acc.pairs.add((e.subset, e.split))
-        macc[0] += score
-        macc[1] += 1
-        subsets.setdefault(e.task, set()).add(e.subset)
-        splits.setdefault(e.task, set()).add(e.split)
-    tasks = tuple(t for t in task_order if t in seen_tasks)
-    col = {t: j for j, t in enumerate(tasks)}
-    variants = list(seen_variants)
-    row = {v: i for i, v in enumerate(variants)}
-    values = np.full((len(variants), len(tasks)), np.nan)
-    for (model, exp, task), acc in by_variant.items():
-        if acc.count == 0:
-            continue
-        required = len(subsets[task]) * len(splits[task])
-        if len(acc.pairs) >= required:
-            values[row[(model, exp)], col[task]] = acc.total / acc.count
-    keep = ~np.all(np.isnan(values), axis=1) if tasks else np.zeros(len(variants), dtype=bool)
-    raw: dict[str, dict[str, float]] = {t: {} for t in tasks}
-    for (model, task), (total, count) in by_model.items():
-        if count:
-            raw[task][model] = total / count
+    n_var, n_task, n_model = len(cols.variants), len(cols.tasks), len(cols.models)
+    n_split, n_subset = len(cols.splits), len(cols.subsets)
+    nn = ~np.isnan(cols.score)
+    task, score, split, subset = cols.task[nn], cols.score[nn], cols.split[nn], cols.subset[nn]
+    group = cols.variant[nn] * n_task + task
+    mean, count = _group_means(group, score, n_var * n_task)
+    pairs = _distinct_per(
+        (group * n_split + split) * n_subset + subset, n_split * n_subset, n_var * n_task
+    )
+    required = _distinct_per(task * n_subset + subset, n_subset, n_task) * _distinct_per(
+        task * n_split + split, n_split, n_task
+    )
+    complete = (count > 0) & (pairs >= np.tile(required, n_var))
+    values = np.where(complete, mean, np.nan).reshape(n_var, n_task)
+    columns, rows = _seen(cols.task, n_task), _seen(cols.variant, n_var)
+    values = values[rows][:, columns]
+    keep = ~np.all(np.isnan(values), axis=1) if len(columns) else np.zeros(len(rows), bool)
+    raw, _ = _group_means(cols.model[nn] * n_task + task, score, n_model * n_task)
+    models = _seen(cols.model, n_model)
     return TaskMatrix(
-        tasks=tasks,
-        variants=tuple(v for v, k in zip(variants, keep, strict=True) if k),
+        tasks=tuple(cols.tasks[j] for j in columns.tolist()),
+        variants=tuple(cols.variants[i] for i in rows[keep].tolist()),
         values=values[keep],
-        raw_means=raw,
-        models=tuple(models),
+        raw_means=raw.reshape(n_model, n_task)[models][:, columns],
+        models=tuple(cols.models[m] for m in models.tolist()),
     )
 
 
@@ -114,39 +97,32 @@ def skipna_false_mean(values: FloatMatrix, columns: Sequence[int]) -> FloatMatri
     return np.asarray(values[:, list(columns)].mean(axis=1), dtype=np.float64)
 
 
-def average_ranks_descending(scores: Mapping[str, float]) -> dict[str, float]:
+def average_ranks_descending(scores: FloatArray) -> FloatArray:
     """Rank 1 = highest; ties share the mean of their positions (polars ``average``)."""
-    ordered = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    ranks: dict[str, float] = {}
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1][1] == ordered[i][1]:
-            j += 1
-        rank = (i + j + 2) / 2
-        for k in range(i, j + 1):
-            ranks[ordered[k][0]] = rank
-        i = j + 1
+    order = np.argsort(-scores, kind="stable")
+    ordered = scores[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.concatenate((starts[1:], [len(ordered)])) - 1
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.repeat((starts + ends + 2) / 2, ends - starts + 1)
     return ranks
 
 
-def min_ranks_descending(points: Mapping[str, float]) -> dict[str, int]:
+def min_ranks_descending(points: FloatArray) -> IntArray:
     """Rank 1 = highest; ties share the best rank and the next rank skips (polars ``min``)."""
-    ordered = sorted(points.values(), reverse=True)
-    first: dict[float, int] = {}
-    for i, p in enumerate(ordered):
-        first.setdefault(p, i + 1)
-    return {m: first[p] for m, p in points.items()}
+    ascending = np.sort(points)
+    return 1 + len(points) - np.searchsorted(ascending, points, side="right")
 
 
-def borda_ranks(
-    partitions: Mapping[str, Mapping[str, float]], models: Iterable[str], n_models: int
-) -> dict[str, int]:
-    """MTEB's Borda count: ``n_models − rank`` per partition, summed, then ``min``-ranked."""
-    points = dict.fromkeys(models, 0.0)
-    for scores in partitions.values():
-        for model, rank in average_ranks_descending(scores).items():
-            points[model] = points.get(model, 0.0) + (n_models - rank)
+def borda_ranks(scores: FloatMatrix, n_models: int) -> IntArray:
+    """MTEB's Borda count over ``scores`` (items × partitions, NaN = not in that partition):
+    ``n_models − rank`` per partition, summed, then ``min``-ranked; one rank per item."""
+    points = np.zeros(scores.shape[0], dtype=np.float64)
+    for j in range(scores.shape[1]):
+        column = scores[:, j]
+        present = np.flatnonzero(~np.isnan(column))
+        if len(present):
+            points[present] += n_models - average_ranks_descending(column[present])
     return min_ranks_descending(points)
 
 
@@ -167,77 +143,82 @@ class SubsetMeans:
     borda: dict[str, int]
 
 
-def subset_means(entries: Sequence[Entry], n_models: int) -> SubsetMeans:
+def subset_means(cols: EntryColumns, n_models: int) -> SubsetMeans:
     """``Mean (Subset)`` and its Borda over ``task::subset`` partitions (nulled values)."""
-    groups: dict[tuple[str, str, str, str], list[float]] = {}
-    splits_have: dict[tuple[str, str, str, str], set[str]] = {}
-    task_splits: dict[str, set[str]] = {}
-    for e in entries:
-        key = (e.model, e.experiment, e.task, e.subset)
-        acc = groups.setdefault(key, [])
-        splits_have.setdefault(key, set())
-        if e.score is not None:
-            acc.append(e.score)
-            splits_have[key].add(e.split)
-            task_splits.setdefault(e.task, set()).add(e.split)
-    per_variant: dict[Variant, list[float | None]] = {}
-    partitions: dict[str, dict[str, list[float]]] = {}
-    models: dict[str, None] = {}
-    for (model, exp, task, subset), scores in groups.items():
+    groups: dict[tuple[int, int, int], tuple[list[float], set[int]]] = {}
+    task_splits: dict[int, set[int]] = {}
+    for v, t, sp, su, sc in zip(
+        cols.variant.tolist(),
+        cols.task.tolist(),
+        cols.split.tolist(),
+        cols.subset.tolist(),
+        cols.score.tolist(),
+        strict=True,
+    ):
+        scores, have = groups.setdefault((v, t, su), ([], set()))
+        if not math.isnan(sc):
+            scores.append(sc)
+            have.add(sp)
+            task_splits.setdefault(t, set()).add(sp)
+    per_variant: dict[int, list[float | None]] = {}
+    partitions: dict[tuple[int, int], dict[int, list[float]]] = {}
+    models: dict[int, None] = {}
+    for (v, t, su), (scores, have) in groups.items():
         value: float | None = sum(scores) / len(scores) if scores else None
-        if value is not None and len(splits_have[(model, exp, task, subset)]) < len(
-            task_splits[task]
-        ):
+        if value is not None and len(have) < len(task_splits[t]):
             value = None
-        per_variant.setdefault((model, exp), []).append(value)
+        per_variant.setdefault(v, []).append(value)
+        model = int(cols.variant_model[v])
         models.setdefault(model)
         if value is not None:
-            partitions.setdefault(f"{task}::{subset}", {}).setdefault(model, []).append(value)
+            partitions.setdefault((t, su), {}).setdefault(model, []).append(value)
     mean: dict[Variant, float | None] = {}
-    for variant, vals in per_variant.items():
-        present = [v for v in vals if v is not None]
-        mean[variant] = sum(present) / len(present) if len(present) == len(vals) else None
-    pooled = {p: {m: sum(v) / len(v) for m, v in ms.items()} for p, ms in partitions.items()}
-    return SubsetMeans(mean=mean, borda=borda_ranks(pooled, models, n_models))
+    for v, vals in per_variant.items():
+        present = [x for x in vals if x is not None]
+        mean[cols.variants[v]] = sum(present) / len(present) if len(present) == len(vals) else None
+    row = {m: i for i, m in enumerate(models)}
+    pooled = np.full((len(row), len(partitions)), np.nan)
+    for j, by_model in enumerate(partitions.values()):
+        for m, pooled_values in by_model.items():
+            pooled[row[m], j] = sum(pooled_values) / len(pooled_values)
+    ranks = borda_ranks(pooled, n_models).tolist()
+    return SubsetMeans(
+        mean=mean, borda={cols.models[m]: r for m, r in zip(row, ranks, strict=True)}
+    )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LanguageMeans:
     """Per (model, language) means of the entries listing that language."""
 
     languages: tuple[str, ...]
+    """In first-seen order."""
     models: tuple[str, ...]
-    """Models with at least one non-null language mean, in first-seen order."""
-    values: dict[str, dict[str, float]]
-    """language → model → mean."""
-    all_models: tuple[str, ...]
+    """Every model with an entry listing one of the languages, in first-seen order."""
+    values: FloatMatrix
+    """models × languages: the mean, NaN for none."""
+    has_score: NDArray[np.bool_]
+    """Per model: at least one non-null language mean."""
 
 
-def language_means(entries: Sequence[Entry], view: Sequence[str] | None) -> LanguageMeans:
+def language_means(cols: EntryColumns, view: Sequence[str] | None) -> LanguageMeans:
     """``view`` None is MTEB's ``"all"``; otherwise only those language codes count."""
-    wanted = None if view is None else set(view)
-    acc: dict[tuple[str, str], list[float]] = {}
-    langs: dict[str, None] = {}
-    all_models: dict[str, None] = {}
-    for e in entries:
-        for lang in e.languages:
-            if wanted is not None and lang not in wanted:
-                continue
-            langs.setdefault(lang)
-            all_models.setdefault(e.model)
-            slot = acc.setdefault((e.model, lang), [0.0, 0.0])
-            if e.score is not None:
-                slot[0] += e.score
-                slot[1] += 1
-    values: dict[str, dict[str, float]] = {lang: {} for lang in langs}
-    with_score: set[str] = set()
-    for (model, lang), (total, count) in acc.items():
-        if count:
-            values[lang][model] = total / count
-            with_score.add(model)
+    entry, languages, lang = cols.language_pairs()
+    if view is not None:
+        wanted = set(view)
+        keep = np.array([x in wanted for x in languages], dtype=bool)[lang] if languages else lang
+        entry, lang = entry[keep], lang[keep]
+    n_lang, n_model = len(languages), len(cols.models)
+    found, first = np.unique(lang, return_index=True)
+    columns = found[np.argsort(first, kind="stable")]
+    model, score = cols.model[entry], cols.score[entry]
+    nn = ~np.isnan(score)
+    means, _ = _group_means(model[nn] * n_lang + lang[nn], score[nn], n_model * n_lang)
+    rows = _seen(model, n_model)
+    values = means.reshape(n_model, n_lang)[rows][:, columns]
     return LanguageMeans(
-        languages=tuple(langs),
-        models=tuple(m for m in all_models if m in with_score),
+        languages=tuple(languages[j] for j in columns.tolist()),
+        models=tuple(cols.models[m] for m in rows.tolist()),
         values=values,
-        all_models=tuple(all_models),
+        has_score=~np.all(np.isnan(values), axis=1) if len(columns) else np.zeros(len(rows), bool),
     )

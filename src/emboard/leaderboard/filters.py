@@ -13,7 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from emboard.leaderboard.select import Entry, TaskSpec
+import numpy as np
+
+from emboard.leaderboard.entries import BoolArray, EntryColumns
+from emboard.leaderboard.select import TaskSpec
 from emboard.leaderboard.training import TrainingData
 from emboard.tasks.metadata import ModelMeta, TaskMetadata
 
@@ -110,36 +113,44 @@ def selected_models(
     return kept
 
 
-def _speaks(entry: Entry, languages: frozenset[str]) -> bool:
-    return any(lang.split("-")[0] in languages for lang in entry.languages)
+def _speaking(cols: EntryColumns, languages: frozenset[str]) -> BoolArray:
+    """Per entry: one of its languages (``eng-Latn`` → ``eng``) is selected."""
+    by_langset = np.array(
+        [any(lang.split("-")[0] in languages for lang in ls) for ls in cols.langsets], dtype=bool
+    )
+    return by_langset[cols.langset] if len(by_langset) else np.zeros(len(cols), dtype=bool)
+
+
+def _members(names: tuple[str, ...], kept: set[str] | list[str]) -> BoolArray:
+    chosen = set(kept)
+    return np.array([n in chosen for n in names], dtype=bool).reshape(len(names))
 
 
 def filter_entries(
-    entries: Sequence[Entry],
+    entries: EntryColumns,
     specs: Mapping[str, TaskSpec],
     tasks: Mapping[str, TaskMetadata],
     models: Mapping[str, ModelMeta],
     training: TrainingData,
     f: LeaderboardFilter,
-) -> list[Entry]:
+) -> EntryColumns:
     """The entries the app feeds its table builders (``update_tables``)."""
     full = frozenset(lang for spec in specs.values() for lang in spec.languages)
     languages = full if f.languages is None else frozenset(f.languages)
     task_names = selected_tasks(specs, tasks, f)
-    task_set = set(task_names)
-    pairs = {(e.model, e.task) for e in entries if e.task in task_set and _speaks(e, languages)}
-    names = sorted({m for m, _ in pairs})
-    keep_models = selected_models(names, task_names, models, training, f)
-    pairs = {(m, t) for m, t in pairs if m in keep_models}
-    model_set, kept_tasks = {m for m, _ in pairs}, {t for _, t in pairs}
-    by_language = not languages >= full
-    return [
-        e
-        for e in entries
-        if e.model in model_set
-        and e.task in kept_tasks
-        and (not by_language or _speaks(e, languages))
-    ]
+    speaks = _speaking(entries, languages)
+    in_pairs = _members(entries.tasks, task_names)[entries.task] & speaks
+    names = [entries.models[m] for m in np.unique(entries.model[in_pairs]).tolist()]
+    keep_models = selected_models(sorted(names), task_names, models, training, f)
+    in_pairs &= _members(entries.models, keep_models)[entries.model]
+    model_set = np.zeros(len(entries.models), dtype=bool)
+    model_set[entries.model[in_pairs]] = True
+    kept_tasks = np.zeros(len(entries.tasks), dtype=bool)
+    kept_tasks[entries.task[in_pairs]] = True
+    keep = model_set[entries.model] & kept_tasks[entries.task]
+    if not languages >= full:
+        keep &= speaks
+    return entries.take(keep)
 
 
 def matches_name(model: str, f: LeaderboardFilter | None) -> bool:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emboard.leaderboard.aggregate import (
+    FloatMatrix,
     TaskMatrix,
-    Variant,
     borda_ranks,
     build_task_matrix,
     language_means,
@@ -18,7 +18,8 @@ from emboard.leaderboard.aggregate import (
     subset_means,
     type_columns,
 )
-from emboard.leaderboard.select import Entry, TaskSpec
+from emboard.leaderboard.entries import EntryColumns, Variant
+from emboard.leaderboard.select import TaskSpec
 from emboard.leaderboard.tables import (
     EXPERIMENT_COLUMN,
     PerLanguageTable,
@@ -59,7 +60,13 @@ class SummaryRules:
 
 
 def _borda(matrix: TaskMatrix) -> dict[str, int]:
-    return borda_ranks(matrix.raw_means, matrix.models, len(matrix.variants))
+    ranks = borda_ranks(matrix.raw_means, len(matrix.variants)).tolist()
+    return dict(zip(matrix.models, ranks, strict=True))
+
+
+def _table_values(values: FloatMatrix) -> list[list[float | None]]:
+    """Rows of a float matrix as Python values, NaN as None."""
+    return [[None if math.isnan(x) else x for x in row] for row in values.tolist()]
 
 
 def _meta_values(meta: ModelMeta, zero_shot: int | None) -> tuple[Value, ...]:
@@ -80,10 +87,6 @@ def _meta_values(meta: ModelMeta, zero_shot: int | None) -> tuple[Value, ...]:
     )
 
 
-def _nan_to_none(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
-
-
 def _mean_columns(
     matrix: TaskMatrix, specs: Mapping[str, TaskSpec]
 ) -> tuple[dict[str, list[float | None]], list[str]]:
@@ -98,7 +101,9 @@ def _mean_columns(
     private = [j for j, t in enumerate(matrix.tasks) if not specs[t].is_public]
     cols["Mean (Public)"] = skipna_false_mean(values, public)
     cols["Mean (Private)"] = skipna_false_mean(values, private)
-    return {k: [_nan_to_none(x) for x in v] for k, v in cols.items()}, list(types)
+    return {k: [None if math.isnan(x) else x for x in v.tolist()] for k, v in cols.items()}, list(
+        types
+    )
 
 
 def _sort_key(value: Value, descending: bool) -> tuple[int, float]:
@@ -109,7 +114,7 @@ def _sort_key(value: Value, descending: bool) -> tuple[int, float]:
 
 
 def build_summary(
-    entries: Sequence[Entry],
+    entries: EntryColumns,
     specs: Mapping[str, TaskSpec],
     models: Mapping[str, ModelMeta],
     training: TrainingData,
@@ -121,9 +126,10 @@ def build_summary(
     ``matrix`` (the entries' task matrix) may be passed to share it with the per-task table.
     """
     if rules.public_only:
-        entries = [e for e in entries if specs[e.task].is_public]
+        public = np.array([specs[t].is_public for t in entries.tasks], dtype=bool)
+        entries = entries.take(public[entries.task])
         matrix = None
-    matrix = matrix or build_task_matrix(entries, specs)
+    matrix = matrix or build_task_matrix(entries)
     if not matrix.variants:
         return SummaryTable(columns=(), rows=())
     aggs = set(rules.aggregations)
@@ -136,13 +142,16 @@ def build_summary(
         borda = _borda(matrix)
     mean_cols = [c for agg, cs in _MEAN_COLUMNS.items() if agg in aggs for c in cs]
     type_cols = types if TASK_TYPES in aggs else []
-    task_key = sorted(matrix.tasks)
+    task_key = frozenset(matrix.tasks)
+    zero_shot: dict[str, int | None] = {}
     records: list[tuple[Variant, dict[str, Value]]] = []
     for i, variant in enumerate(matrix.variants):
         meta = models.get(variant[0])
         if meta is None:  # MTEB inner-joins the model registry after ranking
             continue
-        zs = training.zero_shot_percentage(variant[0], task_key)
+        zs = zero_shot.get(variant[0], -2)
+        if zs == -2:
+            zs = zero_shot[variant[0]] = training.zero_shot_percentage(variant[0], task_key)
         rec: dict[str, Value] = dict(zip(META_COLUMNS, _meta_values(meta, zs), strict=True))
         rec.update({c: means[c][i] for c in (*mean_cols, *type_cols)})
         rec["Rank (Borda)"] = borda[variant[0]]
@@ -200,28 +209,21 @@ def _finish_summary(
     )
 
 
-def build_per_task(
-    entries: Sequence[Entry], specs: Mapping[str, TaskSpec], matrix: TaskMatrix | None = None
-) -> PerTaskTable:
+def build_per_task(entries: EntryColumns, matrix: TaskMatrix | None = None) -> PerTaskTable:
     """MTEB's per-task table: per-task means (incomplete null), sorted by Borda rank."""
-    matrix = matrix or build_task_matrix(entries, specs)
+    matrix = matrix or build_task_matrix(entries)
     if not matrix.variants:
         return PerTaskTable(columns=(), rows=())
     borda = _borda(matrix)
     order = sorted(range(len(matrix.variants)), key=lambda i: matrix.variants[i])
     order.sort(key=lambda i: borda[matrix.variants[i][0]])
-    rows = tuple(
-        (
-            *matrix.variants[i],
-            *(_nan_to_none(float(x)) for x in matrix.values[i]),
-        )
-        for i in order
-    )
+    values = _table_values(matrix.values)
+    rows = tuple((*matrix.variants[i], *values[i]) for i in order)
     return PerTaskTable(columns=("Model", EXPERIMENT_COLUMN, *matrix.tasks), rows=rows)
 
 
 def build_per_language(
-    entries: Sequence[Entry], language_view: Sequence[str] | str
+    entries: EntryColumns, language_view: Sequence[str] | str
 ) -> PerLanguageTable | None:
     """MTEB's per-language table; None when the benchmark has no language view."""
     if isinstance(language_view, str) and language_view != "all":
@@ -230,15 +232,15 @@ def build_per_language(
         return None
     view = None if isinstance(language_view, str) else language_view
     lm = language_means(entries, view)
-    if not lm.models:
+    scored = [i for i, ok in enumerate(lm.has_score.tolist()) if ok]
+    if not scored:
         return PerLanguageTable(columns=(), rows=())
-    langs = lm.languages
-    order = sorted(lm.models)
-    if len(langs) == 1:
-        only = lm.values[langs[0]]
-        order.sort(key=lambda m: _sort_key(only.get(m), True))
+    values = _table_values(lm.values)
+    order = sorted(scored, key=lambda i: lm.models[i])
+    if len(lm.languages) == 1:
+        order.sort(key=lambda i: _sort_key(values[i][0], True))
     else:
-        borda = borda_ranks(lm.values, lm.all_models, len(lm.models))
-        order.sort(key=lambda m: borda[m])
-    rows = tuple((m, *(lm.values[lang].get(m) for lang in langs)) for m in order)
-    return PerLanguageTable(columns=("Model", *langs), rows=rows)
+        borda = borda_ranks(lm.values, len(scored))
+        order.sort(key=lambda i: int(borda[i]))
+    rows = tuple((lm.models[i], *values[i]) for i in order)
+    return PerLanguageTable(columns=("Model", *lm.languages), rows=rows)
