@@ -72,6 +72,10 @@ def ingest(
         Path | None, typer.Option("--report", help="Write the full reports (JSON) here.")
     ] = None,
     max_problems: Annotated[int, typer.Option(help="Bad files listed on screen.")] = 20,
+    model_name: Annotated[
+        str | None,
+        typer.Option("--model-name", help="Model of a model card (default: its model-index name)."),
+    ] = None,
     catalog: CatalogOption = None,
     verbose: VerboseOption = 0,
 ) -> None:
@@ -90,7 +94,9 @@ def ingest(
         store = open_configured_store(db)
         with progress() as bar:
             for source in sources:
-                reports.append(run_ingest(store, source, cat, force=force, progress=bar))
+                reports.append(
+                    run_ingest(store, source, cat, force=force, progress=bar, model_name=model_name)
+                )
     for report in reports:
         _print_report(report, max_problems)
     if report_file is not None:
@@ -187,3 +193,23 @@ def history(
         )
     Console().print(table)
     typer.echo(f"{len(entries)} changes")
+
+
+def export(
+    model: Annotated[str, typer.Argument(help="Model name.")],
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Results root to write.")] = Path(
+        "results"
+    ),
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="Revision (needed if it has several).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a model's stored results as MTEB result files ({org__model}/{revision}/{Task}.json)."""
+    from emboard.store.export import export_model
+
+    with user_errors():
+        store = open_configured_store(db)
+        with store.engine.connect() as conn:
+            folder, n = export_model(conn, model, output_dir, revision)
+    typer.echo(f"Wrote {n} result files to {folder}")

@@ -317,9 +317,23 @@ def create_model_card(
     if not results:
         raise ResultFormatError(f"{folder}: no task result files found")
     name = model_name or load_model_name(folder)
-    index = build_model_index(results, tasks, model_name=name)
-    warnings = (*read_warnings, *index.warnings)
+    text, warnings = card_from_results(
+        results, tasks, name, existing=existing, existing_source=existing_source
+    )
+    return text, (*read_warnings, *warnings)
+
+
+def card_from_results(
+    results: Iterable[ParsedResult],
+    tasks: Mapping[str, TaskFacts],
+    model_name: str,
+    *,
+    existing: str | None = None,
+    existing_source: str = "README.md",
+) -> tuple[str, tuple[str, ...]]:
+    """The card text for parsed results (merged into ``existing`` when given), and warnings."""
+    index = build_model_index(results, tasks, model_name=model_name)
     if existing is None:
-        return render_card(index.metadata()), warnings
+        return render_card(index.metadata()), index.warnings
     front, body = split_front_matter(existing, source=existing_source)
-    return render_card(merge_metadata(front, index, source=existing_source), body), warnings
+    return render_card(merge_metadata(front, index, source=existing_source), body), index.warnings
