@@ -49,9 +49,11 @@ def _group_means(groups: IntArray, scores: FloatArray, n: int) -> tuple[FloatArr
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), count
 
 
-def _distinct_per(codes: IntArray, width: int, n: int) -> IntArray:
-    """For codes ``owner·width + item``: the number of distinct items per owner < n."""
-    return np.bincount(np.unique(codes) // width, minlength=n)
+def _distinct_per(owner: IntArray, item: IntArray, shape: tuple[int, int]) -> IntArray:
+    """The number of distinct ``item`` values per ``owner`` (a dense owner × item table)."""
+    seen = np.zeros(shape, dtype=bool)
+    seen[owner, item] = True
+    return np.asarray(seen.sum(axis=1), dtype=np.int64)
 
 
 def _seen(ids: IntArray, n: int) -> IntArray:
@@ -68,11 +70,15 @@ def build_task_matrix(cols: EntryColumns) -> TaskMatrix:
     task, score, split, subset = cols.task[nn], cols.score[nn], cols.split[nn], cols.subset[nn]
     group = cols.variant[nn] * n_task + task
     mean, count = _group_means(group, score, n_var * n_task)
-    pairs = _distinct_per(
-        (group * n_split + split) * n_subset + subset, n_split * n_subset, n_var * n_task
-    )
-    required = _distinct_per(task * n_subset + subset, n_subset, n_task) * _distinct_per(
-        task * n_split + split, n_split, n_task
+    pairs = count  # (subset, split) cells covered, each once
+    shared = cols.shared[nn]
+    if shared.any():
+        cells = np.unique((group[shared] * n_split + split[shared]) * n_subset + subset[shared])
+        pairs = np.bincount(group[~shared], minlength=n_var * n_task) + np.bincount(
+            cells // (n_split * n_subset), minlength=n_var * n_task
+        )
+    required = _distinct_per(task, subset, (n_task, n_subset)) * _distinct_per(
+        task, split, (n_task, n_split)
     )
     complete = (count > 0) & (pairs >= np.tile(required, n_var))
     values = np.where(complete, mean, np.nan).reshape(n_var, n_task)

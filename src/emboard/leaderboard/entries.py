@@ -8,9 +8,11 @@ null-padded subsets), so sums over them add in the same order as mteb's.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from itertools import count
+from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,10 +28,30 @@ _H = TypeVar("_H", bound=Hashable)
 
 def factorize(values: Sequence[_H]) -> tuple[list[_H], IntArray]:
     """(distinct values in first-seen order, each value's index among them)."""
-    uniq = list(dict.fromkeys(values))
-    index = {v: i for i, v in enumerate(uniq)}
+    index: defaultdict[_H, int] = defaultdict(count().__next__)
     codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
-    return uniq, codes
+    return list(index), codes
+
+
+class Vocabulary(Generic[_H]):
+    """Values → indices in order of addition."""
+
+    def __init__(self) -> None:
+        self.index: dict[_H, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, value: _H) -> int:
+        return self.index.setdefault(value, len(self.index))
+
+    def encode(self, values: Sequence[_H]) -> IntArray:
+        """The indices of ``values`` (new ones added)."""
+        uniq, codes = factorize(values)
+        return np.array([self.add(u) for u in uniq], dtype=np.int64)[codes]
+
+    def values(self) -> tuple[_H, ...]:
+        return tuple(self.index)
 
 
 def first_positions(codes: IntArray, n: int) -> IntArray:
@@ -61,6 +83,10 @@ class EntryColumns:
     score: FloatArray
     variant_model: IntArray
     """Model index of each variant."""
+    shared: BoolArray
+    """Entries whose (variant, task, split, subset) cell may repeat: their variant has several
+    chosen results of the task (pooled experiments), or the result repeats a row. Cells of the
+    other entries are distinct, so counting them needs no dedupe."""
     model: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +111,7 @@ class EntryColumns:
             langset=self.langset[keep],
             score=self.score[keep],
             variant_model=self.variant_model,
+            shared=self.shared[keep],
         )
 
     def language_pairs(self) -> tuple[IntArray, list[str], IntArray]:

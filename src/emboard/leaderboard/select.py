@@ -23,17 +23,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from emboard.leaderboard.entries import (
-    BoolArray,
     EntryColumns,
     IntArray,
+    Vocabulary,
     factorize,
     first_positions,
 )
+from emboard.leaderboard.grid import padding, task_grid
 from emboard.leaderboard.rows import ResultRow
 from emboard.tasks.metadata import BenchmarkMetadata, TaskMetadata
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
 _NO_REVISION = frozenset({"external", "no_revision_available"})
-_H = TypeVar("_H")
 
 
 def _getter(*fields: str) -> Callable[[ResultRow], tuple[Any, ...]]:
@@ -51,6 +51,8 @@ def _getter(*fields: str) -> Callable[[ResultRow], tuple[Any, ...]]:
 
 _CANDIDATE = _getter("model_name", "experiment", "task_name", "revision", "source_rank")
 _SPLIT_SUBSET = _getter("split", "subset")
+_SCORE = itemgetter(ResultRow._fields.index("score"))
+_LANGUAGES = itemgetter(ResultRow._fields.index("languages"))
 _Candidate = tuple[str, str | None, str, str | None, int]
 """(model, experiment, task, revision, source_rank): one task result."""
 
@@ -197,83 +199,6 @@ def _winners(
     return out[np.argsort(key_of[out], kind="stable")]
 
 
-class _Vocab(Generic[_H]):
-    """Values → indices: the rows' values in first-seen order, then added (spec) ones."""
-
-    def __init__(self) -> None:
-        self.index: dict[_H, int] = {}
-
-    def add(self, value: _H) -> int:
-        return self.index.setdefault(value, len(self.index))
-
-    def encode(self, values: Sequence[_H]) -> IntArray:
-        """The indices of ``values`` (new ones added)."""
-        uniq, codes = factorize(values)
-        return np.array([self.add(u) for u in uniq], dtype=np.int64)[codes]
-
-    def values(self) -> tuple[_H, ...]:
-        return tuple(self.index)
-
-
-@dataclass(frozen=True, slots=True)
-class _Grid:
-    """Each benchmark task's (split, subset) grid, split-major, and its validity tables."""
-
-    offset: IntArray
-    length: IntArray
-    split: IntArray
-    subset: IntArray
-    langset: IntArray
-    split_ok: BoolArray
-    """task × split: the split is one of the task's eval splits."""
-    subset_ok: BoolArray
-    """task × subset: a kept subset (aggregate tasks: ``default`` only)."""
-    aggregate: BoolArray
-
-
-def _grid(
-    specs: Mapping[str, TaskSpec],
-    splits: _Vocab[str],
-    subsets: _Vocab[str],
-    langsets: _Vocab[tuple[str, ...]],
-) -> _Grid:
-    cells: list[tuple[int, int, int]] = []
-    lengths, ok_splits, ok_subsets = [], [], []
-    for spec in specs.values():
-        lengths.append(len(spec.splits) * len(spec.subsets))
-        sub_ids = [subsets.add(s) for s in spec.subsets]
-        lang_ids = [langsets.add(spec.subset_languages.get(s, ())) for s in spec.subsets]
-        for split in spec.splits:
-            split_id = splits.add(split)
-            cells.extend((split_id, u, ls) for u, ls in zip(sub_ids, lang_ids, strict=True))
-        ok_splits.append([splits.add(s) for s in spec.splits])
-        ok_subsets.append([subsets.add("default")] if spec.aggregate else sub_ids)
-    split_ok = np.zeros((len(specs), len(splits.index)), dtype=bool)
-    subset_ok = np.zeros((len(specs), len(subsets.index)), dtype=bool)
-    for j, (ss, us) in enumerate(zip(ok_splits, ok_subsets, strict=True)):
-        split_ok[j, ss] = True
-        subset_ok[j, us] = True
-    length = np.array(lengths, dtype=np.int64)
-    cell = np.array(cells, dtype=np.int64).reshape(-1, 3)
-    return _Grid(
-        offset=np.cumsum(length) - length,
-        length=length,
-        split=cell[:, 0],
-        subset=cell[:, 1],
-        langset=cell[:, 2],
-        split_ok=split_ok,
-        subset_ok=subset_ok,
-        aggregate=np.array([s.aggregate for s in specs.values()], dtype=bool),
-    )
-
-
-def _spread(lengths: IntArray) -> tuple[IntArray, IntArray]:
-    """(owner, position within owner) for ``lengths[i]`` consecutive items per owner ``i``."""
-    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    pos = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return owner, pos
-
-
 @dataclass(frozen=True, slots=True)
 class _Chosen:
     """The chosen task results: candidate ids, their task, variant; each row's winner."""
@@ -327,34 +252,31 @@ def select_columns(
     """
     rows = rows if isinstance(rows, Sequence) else list(rows)
     chosen = _choose(rows, specs, main_revisions)
-    splits, subsets, langsets = _Vocab[str](), _Vocab[str](), _Vocab[tuple[str, ...]]()
+    splits, subsets, langsets = Vocabulary[str](), Vocabulary[str](), Vocabulary[tuple[str, ...]]()
     pairs, pair_code = factorize(list(map(_SPLIT_SUBSET, rows)))
     row_split = splits.encode([p[0] for p in pairs])[pair_code]
     row_subset = subsets.encode([p[1] for p in pairs])[pair_code]
-    grid = _grid(specs, splits, subsets, langsets)
-    won, task = chosen.row_winner >= 0, chosen.row_task
-    split_valid = won & grid.split_ok[task, row_split]
-    rpos = np.flatnonzero(split_valid & grid.subset_ok[task, row_subset])
-    kept = [rows[i] for i in rpos.tolist()]
-    pad_win, pad_cell, pad_pos = _padding(
-        chosen,
+    grid = task_grid(specs, splits, subsets, langsets)
+    owner, task = chosen.row_winner, chosen.row_task
+    in_split = np.flatnonzero((owner >= 0) & grid.split_ok[task, row_split])
+    kept = in_split[grid.subset_ok[task[in_split], row_subset[in_split]]]
+    kept = kept[np.argsort(owner[kept], kind="stable")]  # by chosen result, then row order
+    pad = padding(
         grid,
-        (len(splits.index), len(subsets.index)),
-        (row_split, row_subset),
-        rpos,
-        split_valid,
+        chosen.task,
+        (owner[kept], row_split[kept], row_subset[kept]),
+        (owner[in_split], row_split[in_split]),
+        len(splits),
     )
-    winner = np.concatenate((chosen.row_winner[rpos], pad_win))
-    order = np.lexsort(
-        (
-            np.concatenate((rpos, pad_pos)),
-            np.concatenate((np.zeros(len(rpos), dtype=np.int64), np.ones(len(pad_win), np.int64))),
-            winner,
-        )
-    )
-    row_langset = langsets.encode([r.languages for r in kept])
-    score = np.array([r.score for r in kept], dtype=np.float64)
+    slots = _Slots.of(owner[kept], pad.owner, len(chosen.task))
+    result = slots.fill(owner[kept], pad.owner)
+    kept_rows = [rows[i] for i in kept.tolist()]
+    score = np.full(slots.size, np.nan)
+    score[slots.rows] = np.array(list(map(_SCORE, kept_rows)), dtype=np.float64)
+    row_langset = langsets.encode(list(map(_LANGUAGES, kept_rows)))
     models, variant_model = factorize([v[0] for v in chosen.variants])
+    group = chosen.variant * len(specs) + chosen.task
+    shared = (np.bincount(group)[group] > 1) | pad.repeats if len(group) else pad.repeats
     return EntryColumns(
         models=tuple(models),
         variants=tuple(chosen.variants),
@@ -362,40 +284,44 @@ def select_columns(
         splits=splits.values(),
         subsets=subsets.values(),
         langsets=langsets.values(),
-        variant=chosen.variant[winner][order],
-        task=chosen.task[winner][order],
-        split=np.concatenate((row_split[rpos], grid.split[pad_cell]))[order],
-        subset=np.concatenate((row_subset[rpos], grid.subset[pad_cell]))[order],
-        langset=np.concatenate((row_langset, grid.langset[pad_cell]))[order],
-        score=np.concatenate((score, np.full(len(pad_win), np.nan)))[order],
+        variant=chosen.variant[result],
+        task=chosen.task[result],
+        split=slots.fill(row_split[kept], grid.split[pad.cell]),
+        subset=slots.fill(row_subset[kept], grid.subset[pad.cell]),
+        langset=slots.fill(row_langset, grid.langset[pad.cell]),
+        score=score,
         variant_model=variant_model,
+        shared=shared[result],
     )
 
 
-def _padding(
-    chosen: _Chosen,
-    grid: _Grid,
-    sizes: tuple[int, int],
-    row_cells: tuple[IntArray, IntArray],
-    rpos: IntArray,
-    split_valid: BoolArray,
-) -> tuple[IntArray, IntArray, IntArray]:
-    """The null entries: (chosen result, grid cell, position in its grid) of each.
+@dataclass(frozen=True, slots=True)
+class _Slots:
+    """Where kept rows and null entries go: per result its rows (in order), then its nulls."""
 
-    A result gets every grid cell it has no kept row for, except (aggregate tasks) in the
-    splits it has: mteb pads only a split it lacks there.
-    """
-    owner, pos = _spread(grid.length[chosen.task])
-    cell = grid.offset[chosen.task][owner] + pos
-    (n_split, n_subset), (row_split, row_subset) = sizes, row_cells
-    row_win = chosen.row_winner
-    have = (row_win[rpos] * n_split + row_split[rpos]) * n_subset + row_subset[rpos]
-    want = (owner * n_split + grid.split[cell]) * n_subset + grid.subset[cell]
-    present = np.isin(want, have)
-    sp = np.flatnonzero(split_valid)
-    has_split = np.isin(owner * n_split + grid.split[cell], row_win[sp] * n_split + row_split[sp])
-    pad = np.flatnonzero(~present & ~(grid.aggregate[chosen.task][owner] & has_split))
-    return owner[pad], cell[pad], pos[pad]
+    rows: IntArray
+    nulls: IntArray
+    size: int
+
+    @staticmethod
+    def of(row_owner: IntArray, null_owner: IntArray, n_owners: int) -> _Slots:
+        """``row_owner`` grouped by owner (ascending), ``null_owner`` too."""
+        n_rows = np.bincount(row_owner, minlength=n_owners)
+        n_nulls = np.bincount(null_owner, minlength=n_owners)
+        start = np.cumsum(n_rows + n_nulls) - (n_rows + n_nulls)
+        row_rank = np.arange(len(row_owner)) - (np.cumsum(n_rows) - n_rows)[row_owner]
+        null_rank = np.arange(len(null_owner)) - (np.cumsum(n_nulls) - n_nulls)[null_owner]
+        return _Slots(
+            rows=start[row_owner] + row_rank,
+            nulls=start[null_owner] + n_rows[null_owner] + null_rank,
+            size=len(row_owner) + len(null_owner),
+        )
+
+    def fill(self, at_rows: IntArray, at_nulls: IntArray) -> IntArray:
+        out = np.empty(self.size, dtype=np.int64)
+        out[self.rows] = at_rows
+        out[self.nulls] = at_nulls
+        return out
 
 
 def select_entries(
