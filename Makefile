@@ -47,8 +47,8 @@ run: install
 	$(VENV)/bin/emboard serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 typecheck: install
 	$(VENV)/bin/mypy
