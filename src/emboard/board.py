@@ -1,9 +1,11 @@
 """The leaderboard over a store: what the CLI and the web API ask for.
 
 ``Board(store, catalog).leaderboard("MTEB(eng, v2)", filters, metric)`` reads the benchmark's
-rows from the store and builds MTEB's tables with the leaderboard engine. Results are cached per
-(benchmark, filters, metric) and dropped when an ingest finishes (the store's last ingest id is
-the cache generation), so a warm request does no database work beyond one tiny query.
+rows from the store and builds MTEB's tables with the leaderboard engine. The selected long
+table (a :class:`~emboard.leaderboard.engine.PreparedBenchmark`) is cached per (benchmark,
+metric), so a new filter only aggregates; tables are cached per (benchmark, filters, metric).
+Both are dropped when an ingest finishes (the store's last ingest id is the cache generation),
+so a warm request does no database work beyond one tiny query.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from emboard.errors import TaskDefinitionError
 from emboard.tasks.catalog import Catalog
-from emboard.tasks.metadata import ModelMeta
+from emboard.tasks.metadata import BenchmarkMetadata, ModelMeta
 
 if TYPE_CHECKING:
+    from emboard.leaderboard.engine import PreparedBenchmark
     from emboard.leaderboard.filters import LeaderboardFilter
     from emboard.leaderboard.tables import Leaderboard
     from emboard.leaderboard.training import TrainingData
@@ -50,6 +53,7 @@ class Board:
     """Rank and list only models of MTEB's registry (mteb's own rule, its exact tables);
     otherwise every stored model is ranked and listed (private and unregistered ones too)."""
     _cache: dict[tuple[Any, ...], Leaderboard] = field(default_factory=dict)
+    _prepared: dict[tuple[str, str | None], PreparedBenchmark] = field(default_factory=dict)
     _generation: int | None = None
     _models: dict[str, ModelMeta] | None = None
     _training: TrainingData | None = None
@@ -67,6 +71,7 @@ class Board:
         gen = self.generation()
         if gen != self._generation:
             self._cache.clear()
+            self._prepared.clear()
             self._models = None
             self._training = None
             self._generation = gen
@@ -93,10 +98,6 @@ class Board:
         metric: str | None = None,
     ) -> Leaderboard:
         """MTEB's tables of ``benchmark`` (name or alias) from the stored results."""
-        from emboard.leaderboard.engine import build_leaderboard
-        from emboard.leaderboard.training import TrainingData
-        from emboard.store.queries import leaderboard_rows
-
         bench = self.catalog.get_benchmark(benchmark)
         key = (bench.name, filters, metric)
         with self._lock:
@@ -104,22 +105,36 @@ class Board:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
-            models = self.models()
-            if self._training is None:
-                self._training = TrainingData(self.catalog.tasks, models)
-            names = [t.name for t in bench.tasks]
-            for name in names:
-                if name not in self.catalog.tasks:
-                    raise TaskDefinitionError(f"Benchmark {bench.name}: unknown task {name!r}")
-            with self.store.engine.connect() as conn:
-                rows = leaderboard_rows(conn, _with_parts(names, self.catalog), metric)
-            if self.registered_only:  # mteb loads only results of registry models
-                rows = [r for r in rows if r.model_name in self.catalog.models]
-            board = build_leaderboard(
-                rows, bench, self.catalog.tasks, models, filters, training=self._training
-            )
+            prepared = self._prepare(bench, metric)
+            board = prepared.leaderboard(filters, training=self._training)
             self._cache[key] = board
             return board
+
+    def _prepare(self, bench: BenchmarkMetadata, metric: str | None) -> PreparedBenchmark:
+        """The benchmark's selected long table for ``metric`` (cached; call under the lock)."""
+        from emboard.leaderboard.engine import prepare_benchmark
+        from emboard.leaderboard.training import TrainingData
+        from emboard.store.queries import leaderboard_rows
+
+        prepared = self._prepared.get((bench.name, metric))
+        if prepared is not None:
+            return prepared
+        models = self.models()
+        if self._training is None:
+            self._training = TrainingData(self.catalog.tasks, models)
+        names = [t.name for t in bench.tasks]
+        for name in names:
+            if name not in self.catalog.tasks:
+                raise TaskDefinitionError(f"Benchmark {bench.name}: unknown task {name!r}")
+        with self.store.engine.connect() as conn:
+            rows = leaderboard_rows(conn, _with_parts(names, self.catalog), metric)
+        if self.registered_only:  # mteb loads only results of registry models
+            rows = [r for r in rows if r.model_name in self.catalog.models]
+        prepared = prepare_benchmark(
+            rows, bench, self.catalog.tasks, models, training=self._training
+        )
+        self._prepared[(bench.name, metric)] = prepared
+        return prepared
 
 
 def _with_parts(names: list[str], catalog: Catalog) -> list[str]:
