@@ -62,7 +62,10 @@ def bench_one(conn: Any, catalog: Any, name: str, repeat: int) -> dict[str, Any]
     prepared = prepare_benchmark(rows, bench, tasks, models, training=training)
     full = prepared.leaderboard()  # also warms the training-data cache, as a server has it
     works: list[tuple[str, Callable[[], object]]] = [
-        ("prepare (selection)", lambda: prepare_benchmark(rows, bench, tasks, models)),
+        (
+            "prepare (selection)",
+            lambda: prepare_benchmark(rows, bench, tasks, models, training=training),
+        ),
         (
             "cold build (rows → tables)",
             lambda: build_leaderboard(rows, bench, tasks, models, training=training),

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
+from operator import ne
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -31,6 +32,17 @@ def factorize(values: Sequence[_H]) -> tuple[list[_H], IntArray]:
     index: defaultdict[_H, int] = defaultdict(count().__next__)
     codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
     return list(index), codes
+
+
+def factorize_runs(values: list[_H]) -> tuple[list[_H], IntArray]:
+    """:func:`factorize` for values that come in runs of equal ones (a result's rows are
+    adjacent): only the first value of each run is hashed."""
+    if len(values) < 2:
+        return factorize(values)
+    changed = np.fromiter(map(ne, values[1:], values[:-1]), dtype=bool, count=len(values) - 1)
+    heads = np.flatnonzero(np.concatenate(([True], changed)))
+    uniq, head_codes = factorize(list(map(values.__getitem__, heads.tolist())))
+    return uniq, np.repeat(head_codes, np.diff(heads, append=len(values)))
 
 
 class Vocabulary(Generic[_H]):

@@ -22,7 +22,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from emboard.leaderboard.entries import (
     IntArray,
     Vocabulary,
     factorize,
+    factorize_runs,
     first_positions,
 )
 from emboard.leaderboard.grid import padding, task_grid
@@ -51,10 +53,17 @@ def _getter(*fields: str) -> Callable[[ResultRow], tuple[Any, ...]]:
 
 _CANDIDATE = _getter("model_name", "experiment", "task_name", "revision", "source_rank")
 _SPLIT_SUBSET = _getter("split", "subset")
+_VARIANT = _getter("model_name", "variant")
 _SCORE = itemgetter(ResultRow._fields.index("score"))
 _LANGUAGES = itemgetter(ResultRow._fields.index("languages"))
 _Candidate = tuple[str, str | None, str, str | None, int]
 """(model, experiment, task, revision, source_rank): one task result."""
+_KEY, _EXPERIMENT, _TASK, _REVISION = (
+    itemgetter(0, 1, 2),
+    itemgetter(1),
+    itemgetter(2),
+    itemgetter(3),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +188,10 @@ def _winners(
     main_revisions: Mapping[str, str | None],
 ) -> IntArray:
     """The chosen candidate of each (model, experiment, task), in first-seen order."""
-    keys, key_of = factorize([c[:3] for c in cands])
-    has_revision = np.array([c[3] is not None for c in cands], dtype=bool)
+    keys, key_of = factorize(list(map(_KEY, cands)))
+    has_revision = np.fromiter(
+        map(is_not, map(_REVISION, cands), repeat(None)), dtype=bool, count=len(cands)
+    )
     counts = np.bincount(key_of, minlength=len(keys))
     ok = cand_task >= 0
     # a lone result is chosen; mteb's regrouping by revision drops one without a revision
@@ -216,20 +227,23 @@ def _choose(
     specs: Mapping[str, TaskSpec],
     main_revisions: Mapping[str, str | None],
 ) -> _Chosen:
-    cands, cand_row = factorize(list(map(_CANDIDATE, rows)))
-    if any(c[1] == "" for c in cands):  # experiment "" and None are one group
+    cands, cand_row = factorize_runs(list(map(_CANDIDATE, rows)))
+    if "" in set(map(_EXPERIMENT, cands)):  # experiment "" and None are one group
         cands, remap = factorize([(m, e or None, t, r, s) for m, e, t, r, s in cands])
         cand_row = remap[cand_row]
     task_index = {name: j for j, name in enumerate(specs)}
-    cand_task = np.array([task_index.get(c[2], -1) for c in cands], dtype=np.int64)
+    tasks = map(task_index.get, map(_TASK, cands), repeat(-1))
+    cand_task = np.fromiter(tasks, dtype=np.int64, count=len(cands))
     first = first_positions(cand_row, len(cands))
 
     def version(c: int) -> str | None:
         return rows[int(first[c])].mteb_version
 
     chosen = _winners(cands, cand_task, version, main_revisions)
-    firsts = [rows[i] for i in first[chosen].tolist()]
-    variants, variant = factorize([(r.model_name, r.variant or "") for r in firsts])
+    firsts = list(map(rows.__getitem__, first[chosen].tolist()))
+    raw_variants, variant = factorize(list(map(_VARIANT, firsts)))
+    variants, remap = factorize([(m, v or "") for m, v in raw_variants])  # None and "" pool
+    variant = remap[variant] if len(variant) else variant
     winner_of = np.full(len(cands), -1, dtype=np.int64)
     winner_of[chosen] = np.arange(len(chosen), dtype=np.int64)
     return _Chosen(
@@ -270,7 +284,7 @@ def select_columns(
     )
     slots = _Slots.of(owner[kept], pad.owner, len(chosen.task))
     result = slots.fill(owner[kept], pad.owner)
-    kept_rows = [rows[i] for i in kept.tolist()]
+    kept_rows = list(map(rows.__getitem__, kept.tolist()))
     score = np.full(slots.size, np.nan)
     score[slots.rows] = np.array(list(map(_SCORE, kept_rows)), dtype=np.float64)
     row_langset = langsets.encode(list(map(_LANGUAGES, kept_rows)))
