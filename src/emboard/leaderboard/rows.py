@@ -3,6 +3,10 @@
 The store produces these rows for a benchmark's tasks (any metric, the main score by default);
 the engine applies MTEB's rules (revision choice, missing subsets, incomplete tasks, means, Borda)
 to them. Nothing here knows where the rows came from.
+
+A task result without any score entry still takes part in mteb's revision choice (and, if
+chosen, is all null): pass it as one row with split ``""`` and score None. Rows of one result
+are best kept adjacent (the engine hashes only the first of each run).
 """
 
 from __future__ import annotations

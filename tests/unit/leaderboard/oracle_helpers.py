@@ -35,11 +35,27 @@ def variant_of(model_result: Any) -> str:
 
 
 def rows_from_mteb(results: Any) -> list[ResultRow]:
-    """One row per score entry of mteb's loaded (not yet joined) results, in load order."""
+    """One row per score entry of mteb's loaded (not yet joined) results, in load order; a
+    result with no score entry gives one placeholder row (split ``""``, see ``ResultRow``)."""
     rows = []
     for mr in results.model_results:
         variant = variant_of(mr)
         for tr in mr.task_results:
+            if not any(tr.scores.values()):  # a result without scores still competes
+                rows.append(
+                    ResultRow(
+                        model_name=mr.model_name,
+                        revision=mr.model_revision,
+                        task_name=tr.task_name,
+                        mteb_version=tr.mteb_version,
+                        split="",
+                        subset="",
+                        languages=(),
+                        score=None,
+                        experiment=mr.experiment_name,
+                        variant=variant,
+                    )
+                )
             for split, items in tr.scores.items():
                 for it in items:
                     score = it.get("main_score")
