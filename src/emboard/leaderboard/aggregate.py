@@ -103,14 +103,22 @@ def skipna_false_mean(values: FloatMatrix, columns: Sequence[int]) -> FloatMatri
     return np.asarray(values[:, list(columns)].mean(axis=1), dtype=np.float64)
 
 
-def average_ranks_descending(scores: FloatArray) -> FloatArray:
-    """Rank 1 = highest; ties share the mean of their positions (polars ``average``)."""
-    order = np.argsort(-scores, kind="stable")
-    ordered = scores[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    ends = np.concatenate((starts[1:], [len(ordered)])) - 1
-    ranks = np.empty(len(scores), dtype=np.float64)
-    ranks[order] = np.repeat((starts + ends + 2) / 2, ends - starts + 1)
+def average_ranks_descending(scores: FloatMatrix) -> FloatMatrix:
+    """Per column: rank 1 = highest; ties share the mean of their positions (polars
+    ``average``); NaN (not ranked in that column) stays NaN."""
+    n = scores.shape[0]
+    order = np.argsort(-scores, axis=0, kind="stable")  # NaN last
+    ordered = np.take_along_axis(scores, order, axis=0)
+    index = np.broadcast_to(np.arange(n)[:, None], scores.shape)
+    new = np.ones(scores.shape, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    start = np.maximum.accumulate(np.where(new, index, 0), axis=0)
+    last = np.ones(scores.shape, dtype=bool)
+    last[:-1] = new[1:]
+    end = np.minimum.accumulate(np.where(last, index, n)[::-1], axis=0)[::-1]
+    ranks = np.empty(scores.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, (start + end + 2) / 2, axis=0)
+    ranks[np.isnan(scores)] = np.nan
     return ranks
 
 
@@ -122,14 +130,12 @@ def min_ranks_descending(points: FloatArray) -> IntArray:
 
 def borda_ranks(scores: FloatMatrix, n_models: int) -> IntArray:
     """MTEB's Borda count over ``scores`` (items × partitions, NaN = not in that partition):
-    ``n_models − rank`` per partition, summed, then ``min``-ranked; one rank per item."""
-    points = np.zeros(scores.shape[0], dtype=np.float64)
-    for j in range(scores.shape[1]):
-        column = scores[:, j]
-        present = np.flatnonzero(~np.isnan(column))
-        if len(present):
-            points[present] += n_models - average_ranks_descending(column[present])
-    return min_ranks_descending(points)
+    ``n_models − rank`` per partition, summed, then ``min``-ranked; one rank per item.
+    (Points are multiples of ½, so their sums are exact in any order.)"""
+    if not scores.size:
+        return min_ranks_descending(np.zeros(scores.shape[0]))
+    points = np.where(np.isnan(scores), 0.0, n_models - average_ranks_descending(scores))
+    return min_ranks_descending(points.sum(axis=1))
 
 
 def type_columns(tasks: Sequence[str], specs: Mapping[str, TaskSpec]) -> dict[str, list[int]]:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from emboard.leaderboard.entries import (
+    BoolArray,
     EntryColumns,
     IntArray,
     Vocabulary,
@@ -220,6 +221,13 @@ class _Chosen:
     row_winner: IntArray
     """Per row: index of its task result among the chosen ones, -1 when not chosen."""
     row_task: IntArray
+    models: list[str]
+    variant_model: IntArray
+
+    def shared(self, n_tasks: int) -> BoolArray:
+        """Per chosen result: another one has the same variant and task (pooled experiments)."""
+        group = self.variant * n_tasks + self.task
+        return np.bincount(group)[group] > 1 if len(group) else np.zeros(0, dtype=bool)
 
 
 def _choose(
@@ -246,12 +254,15 @@ def _choose(
     variant = remap[variant] if len(variant) else variant
     winner_of = np.full(len(cands), -1, dtype=np.int64)
     winner_of[chosen] = np.arange(len(chosen), dtype=np.int64)
+    models, variant_model = factorize([v[0] for v in variants])
     return _Chosen(
         task=cand_task[chosen],
         variant=variant,
         variants=variants,
         row_winner=winner_of[cand_row],
         row_task=np.maximum(cand_task[cand_row], 0),
+        models=models,
+        variant_model=variant_model,
     )
 
 
@@ -266,13 +277,15 @@ def select_columns(
     """
     rows = rows if isinstance(rows, Sequence) else list(rows)
     chosen = _choose(rows, specs, main_revisions)
-    splits, subsets, langsets = Vocabulary[str](), Vocabulary[str](), Vocabulary[tuple[str, ...]]()
-    pairs, pair_code = factorize(list(map(_SPLIT_SUBSET, rows)))
-    row_split = splits.encode([p[0] for p in pairs])[pair_code]
-    row_subset = subsets.encode([p[1] for p in pairs])[pair_code]
-    grid = task_grid(specs, splits, subsets, langsets)
     owner, task = chosen.row_winner, chosen.row_task
-    in_split = np.flatnonzero((owner >= 0) & grid.split_ok[task, row_split])
+    of_chosen = np.flatnonzero(owner >= 0)
+    if len(of_chosen) < len(rows):  # rows of other revisions and tasks play no further part
+        rows = list(map(rows.__getitem__, of_chosen.tolist()))
+        owner, task = owner[of_chosen], task[of_chosen]
+    splits, subsets, langsets = Vocabulary[str](), Vocabulary[str](), Vocabulary[tuple[str, ...]]()
+    row_split, row_subset = _cells(rows, splits, subsets)
+    grid = task_grid(specs, splits, subsets, langsets)
+    in_split = np.flatnonzero(grid.split_ok[task, row_split])
     kept = in_split[grid.subset_ok[task[in_split], row_subset[in_split]]]
     kept = kept[np.argsort(owner[kept], kind="stable")]  # by chosen result, then row order
     pad = padding(
@@ -283,16 +296,13 @@ def select_columns(
         len(splits),
     )
     slots = _Slots.of(owner[kept], pad.owner, len(chosen.task))
-    result = slots.fill(owner[kept], pad.owner)
     kept_rows = list(map(rows.__getitem__, kept.tolist()))
     score = np.full(slots.size, np.nan)
     score[slots.rows] = np.array(list(map(_SCORE, kept_rows)), dtype=np.float64)
     row_langset = langsets.encode(list(map(_LANGUAGES, kept_rows)))
-    models, variant_model = factorize([v[0] for v in chosen.variants])
-    group = chosen.variant * len(specs) + chosen.task
-    shared = (np.bincount(group)[group] > 1) | pad.repeats if len(group) else pad.repeats
+    result = slots.fill(owner[kept], pad.owner)
     return EntryColumns(
-        models=tuple(models),
+        models=tuple(chosen.models),
         variants=tuple(chosen.variants),
         tasks=tuple(specs),
         splits=splits.values(),
@@ -304,9 +314,18 @@ def select_columns(
         subset=slots.fill(row_subset[kept], grid.subset[pad.cell]),
         langset=slots.fill(row_langset, grid.langset[pad.cell]),
         score=score,
-        variant_model=variant_model,
-        shared=shared[result],
+        variant_model=chosen.variant_model,
+        shared=(chosen.shared(len(specs)) | pad.repeats)[result],
     )
+
+
+def _cells(
+    rows: Sequence[ResultRow], splits: Vocabulary[str], subsets: Vocabulary[str]
+) -> tuple[IntArray, IntArray]:
+    """Each row's split and subset index."""
+    pairs, pair_code = factorize(list(map(_SPLIT_SUBSET, rows)))
+    row_split = splits.encode([p[0] for p in pairs])[pair_code]
+    return row_split, subsets.encode([p[1] for p in pairs])[pair_code]
 
 
 @dataclass(frozen=True, slots=True)

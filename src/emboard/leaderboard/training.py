@@ -73,7 +73,7 @@ class TrainingData:
 
     def zero_shot_percentage(self, model: str, tasks: Iterable[str]) -> int | None:
         """``int(100 − 100·|trained ∩ tasks| / |tasks|)``; None when unknown or no tasks."""
-        names = set(tasks)
+        names = tasks if isinstance(tasks, frozenset) else frozenset(tasks)
         trained = self.datasets(model)
         if trained is None or not names:
             return None

@@ -66,7 +66,10 @@ def _borda(matrix: TaskMatrix) -> dict[str, int]:
 
 def _table_values(values: FloatMatrix) -> list[list[float | None]]:
     """Rows of a float matrix as Python values, NaN as None."""
-    return [[None if math.isnan(x) else x for x in row] for row in values.tolist()]
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    rows: list[list[float | None]] = out.tolist()
+    return rows
 
 
 def _meta_values(meta: ModelMeta, zero_shot: int | None) -> tuple[Value, ...]:
@@ -101,9 +104,9 @@ def _mean_columns(
     private = [j for j, t in enumerate(matrix.tasks) if not specs[t].is_public]
     cols["Mean (Public)"] = skipna_false_mean(values, public)
     cols["Mean (Private)"] = skipna_false_mean(values, private)
-    return {k: [None if math.isnan(x) else x for x in v.tolist()] for k, v in cols.items()}, list(
-        types
-    )
+    names = list(cols)
+    table = _table_values(np.array([cols[k] for k in names]))
+    return dict(zip(names, table, strict=True)), list(types)
 
 
 def _sort_key(value: Value, descending: bool) -> tuple[int, float]:
@@ -194,7 +197,7 @@ def _finish_summary(
     rows = []
     for (model, exp), rec in records:
         rec["Model"], rec[EXPERIMENT_COLUMN] = model, exp
-        rows.append(tuple(rec.get(c) for c in columns))
+        rows.append(tuple(map(rec.get, columns)))
     primary = next((_MEAN_COLUMNS[a][0] for a in _PRIMARY_PRIORITY if a in aggs), "Rank (Borda)")
     return SummaryTable(
         columns=columns,
