@@ -215,21 +215,29 @@ class LanguageMeans:
 
 def language_means(cols: EntryColumns, view: Sequence[str] | None) -> LanguageMeans:
     """``view`` None is MTEB's ``"all"``; otherwise only those language codes count."""
-    entry, languages, lang = cols.language_pairs()
+    ls, n = cols.langsets, len(cols)
+    n_lang, n_model = len(ls.languages), len(cols.models)
+    wanted = np.ones(n_lang, dtype=bool)
     if view is not None:
-        wanted = set(view)
-        keep = np.array([x in wanted for x in languages], dtype=bool)[lang] if languages else lang
-        entry, lang = entry[keep], lang[keep]
-    n_lang, n_model = len(languages), len(cols.models)
-    found, first = np.unique(lang, return_index=True)
-    columns = found[np.argsort(first, kind="stable")]
-    model, score = cols.model[entry], cols.score[entry]
-    nn = ~np.isnan(score)
-    means, _ = _group_means(model[nn] * n_lang + lang[nn], score[nn], n_model * n_lang)
-    rows = _seen(model, n_model)
+        chosen = set(view)
+        wanted = np.array([x in chosen for x in ls.languages], dtype=bool).reshape(n_lang)
+    first = np.full(len(ls.sets), n, dtype=np.int64)  # each list's first entry
+    np.minimum.at(first, cols.langset, np.arange(n, dtype=np.int64))
+    items = np.flatnonzero(wanted[ls.flat] & (first[ls.owner] < n))
+    order = np.lexsort((items - ls.offsets[ls.owner[items]], first[ls.owner[items]]))
+    listed = ls.flat[items[order]]  # languages by first entry, then list position
+    _, at = np.unique(listed, return_index=True)
+    columns = listed[np.sort(at)]
+    naming = np.zeros(len(ls.sets), dtype=bool)
+    naming[ls.owner[items]] = True
+    rows = _seen(cols.model[naming[cols.langset]], n_model)
+    entry, lang = cols.language_pairs(np.flatnonzero(~np.isnan(cols.score)))
+    keep = wanted[lang]
+    entry, lang = entry[keep], lang[keep]
+    means, _ = _group_means(cols.model[entry] * n_lang + lang, cols.score[entry], n_model * n_lang)
     values = means.reshape(n_model, n_lang)[rows][:, columns]
     return LanguageMeans(
-        languages=tuple(languages[j] for j in columns.tolist()),
+        languages=tuple(ls.languages[j] for j in columns.tolist()),
         models=tuple(cols.models[m] for m in rows.tolist()),
         values=values,
         has_score=~np.all(np.isnan(values), axis=1) if len(columns) else np.zeros(len(rows), bool),

@@ -76,6 +76,48 @@ def first_positions(codes: IntArray, n: int) -> IntArray:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class LanguageSets:
+    """The distinct language lists of the entries, flattened once for vectorised lookups."""
+
+    sets: tuple[tuple[str, ...], ...]
+    languages: tuple[str, ...]
+    """Every listed language (``eng-Latn``), in first-listed order."""
+    flat: IntArray
+    """The lists' languages concatenated (indices into ``languages``)."""
+    owner: IntArray
+    """The list of each ``flat`` item."""
+    offsets: IntArray
+    lengths: IntArray
+    iso: IntArray
+    """Per language: index of its ISO 639-3 code (the part before ``-``) in ``codes``."""
+    codes: tuple[str, ...]
+
+    @staticmethod
+    def of(sets: tuple[tuple[str, ...], ...]) -> LanguageSets:
+        languages, flat = factorize([lang for ls in sets for lang in ls])
+        lengths = np.array([len(ls) for ls in sets], dtype=np.int64)
+        codes, iso = factorize([lang.split("-")[0] for lang in languages])
+        return LanguageSets(
+            sets=sets,
+            languages=tuple(languages),
+            flat=flat,
+            owner=np.repeat(np.arange(len(sets), dtype=np.int64), lengths),
+            offsets=np.cumsum(lengths) - lengths,
+            lengths=lengths,
+            iso=iso,
+            codes=tuple(codes),
+        )
+
+    def speaking(self, codes: frozenset[str]) -> BoolArray:
+        """Per list: one of its languages has one of these ISO codes."""
+        chosen = np.array([c in codes for c in self.codes], dtype=bool)
+        out = np.zeros(len(self.sets), dtype=bool)
+        if len(self.flat):
+            out[self.owner[chosen[self.iso[self.flat]]]] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class EntryColumns:
     """The benchmark's selected, null-padded entries (see the module docstring)."""
 
@@ -85,7 +127,7 @@ class EntryColumns:
     """The benchmark's tasks, in benchmark order (entries need not cover them all)."""
     splits: tuple[str, ...]
     subsets: tuple[str, ...]
-    langsets: tuple[tuple[str, ...], ...]
+    langsets: LanguageSets
     """Distinct language lists of the entries (MTEB's per-entry ``languages``)."""
     variant: IntArray
     task: IntArray
@@ -126,15 +168,20 @@ class EntryColumns:
             shared=self.shared[keep],
         )
 
-    def language_pairs(self) -> tuple[IntArray, list[str], IntArray]:
-        """(entry position, languages vocabulary, language index): one pair per listed language,
-        in entry order then list order (a language listed twice counts twice)."""
-        languages, flat = factorize([lang for ls in self.langsets for lang in ls])
-        lengths = np.array([len(ls) for ls in self.langsets], dtype=np.int64)
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-        counts = lengths[self.langset] if len(lengths) else np.zeros(0, dtype=np.int64)
-        entry = np.repeat(np.arange(len(self), dtype=np.int64), counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        within = np.arange(len(entry), dtype=np.int64) - starts
-        lang = flat[offsets[self.langset[entry]] + within] if len(entry) else entry
-        return entry, languages, lang
+    def language_pairs(self, entries: IntArray) -> tuple[IntArray, IntArray]:
+        """(entry position, language index): one pair per language listed by each of
+        ``entries`` (ascending positions), in entry then list order (a language listed twice
+        counts twice)."""
+        ls = self.langsets
+        sets = self.langset[entries]
+        counts = ls.lengths[sets]
+        owner, within = spread(counts)
+        pair_entry = entries[owner]
+        return pair_entry, ls.flat[ls.offsets[sets[owner]] + within]
+
+
+def spread(lengths: IntArray) -> tuple[IntArray, IntArray]:
+    """(owner, position within owner) for ``lengths[i]`` consecutive items per owner ``i``."""
+    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    pos = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, pos

@@ -115,10 +115,7 @@ def selected_models(
 
 def _speaking(cols: EntryColumns, languages: frozenset[str]) -> BoolArray:
     """Per entry: one of its languages (``eng-Latn`` → ``eng``) is selected."""
-    by_langset = np.array(
-        [any(lang.split("-")[0] in languages for lang in ls) for ls in cols.langsets], dtype=bool
-    )
-    return by_langset[cols.langset] if len(by_langset) else np.zeros(len(cols), dtype=bool)
+    return cols.langsets.speaking(languages)[cols.langset]
 
 
 def _members(names: tuple[str, ...], kept: set[str] | list[str]) -> BoolArray:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from emboard.leaderboard.entries import BoolArray, IntArray, Vocabulary
+from emboard.leaderboard.entries import BoolArray, IntArray, Vocabulary, spread
 
 if TYPE_CHECKING:
     from emboard.leaderboard.select import TaskSpec
@@ -82,13 +82,6 @@ def task_grid(
         sorted_codes=codes[order],
         sorted_cells=order,
     )
-
-
-def spread(lengths: IntArray) -> tuple[IntArray, IntArray]:
-    """(owner, position within owner) for ``lengths[i]`` consecutive items per owner ``i``."""
-    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    pos = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return owner, pos
 
 
 @dataclass(frozen=True, slots=True)

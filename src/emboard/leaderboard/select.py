@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from operator import is_not, itemgetter
@@ -32,6 +32,7 @@ from emboard.leaderboard.entries import (
     BoolArray,
     EntryColumns,
     IntArray,
+    LanguageSets,
     Vocabulary,
     factorize,
     factorize_runs,
@@ -80,13 +81,14 @@ class TaskSpec:
     subset_languages: Mapping[str, tuple[str, ...]]
     """MTEB's ``hf_subsets_to_langscripts`` (list ``eval_langs`` → only ``default``)."""
     subset_set: frozenset[str] = frozenset()
+    languages: frozenset[str] = field(init=False)
+    """ISO 639-3 codes of the benchmark's subsets (MTEB's ``AbsTask.languages``)."""
 
-    @property
-    def languages(self) -> frozenset[str]:
-        """ISO 639-3 codes of the benchmark's subsets (MTEB's ``AbsTask.languages``)."""
-        return frozenset(
+    def __post_init__(self) -> None:
+        codes = frozenset(
             lang.split("-")[0] for s in self.subsets for lang in self.subset_languages.get(s, ())
         )
+        object.__setattr__(self, "languages", codes)
 
 
 def task_specs(
@@ -307,7 +309,7 @@ def select_columns(
         tasks=tuple(specs),
         splits=splits.values(),
         subsets=subsets.values(),
-        langsets=langsets.values(),
+        langsets=LanguageSets.of(langsets.values()),
         variant=chosen.variant[result],
         task=chosen.task[result],
         split=slots.fill(row_split[kept], grid.split[pad.cell]),
@@ -371,7 +373,7 @@ def select_entries(
             cols.tasks[t],
             cols.splits[sp],
             cols.subsets[su],
-            cols.langsets[ls],
+            cols.langsets.sets[ls],
             None if math.isnan(sc) else sc,
         )
         for v, t, sp, su, ls, sc in zip(
