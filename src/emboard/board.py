@@ -10,10 +10,11 @@ so a warm request does no database work beyond one tiny query.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from emboard.errors import TaskDefinitionError
@@ -52,6 +53,9 @@ class Board:
     registered_only: bool = False
     """Rank and list only models of MTEB's registry (mteb's own rule, its exact tables);
     otherwise every stored model is ranked and listed (private and unregistered ones too)."""
+    persist: bool = True
+    """Keep built tables in the store's ``board_cache`` too, so a new process (a restarted
+    server, the CLI) gets them without rebuilding until the next ingest."""
     _cache: dict[tuple[Any, ...], Leaderboard] = field(default_factory=dict)
     _prepared: dict[tuple[str, str | None], PreparedBenchmark] = field(default_factory=dict)
     _generation: int | None = None
@@ -105,10 +109,39 @@ class Board:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
-            prepared = self._prepare(bench, metric)
-            board = prepared.leaderboard(filters, training=self._training)
+            digest = _cache_key(key, self.registered_only)
+            board = self._load_persisted(digest) if self.persist else None
+            if board is None:
+                prepared = self._prepare(bench, metric)
+                board = prepared.leaderboard(filters, training=self._training)
+                if self.persist:
+                    self._save_persisted(digest, board)
             self._cache[key] = board
             return board
+
+    def _load_persisted(self, digest: str) -> Leaderboard | None:
+        from sqlalchemy import text
+
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT payload FROM board_cache WHERE key = :k AND generation = :g"),
+                {"k": digest, "g": self._generation},
+            ).first()
+        return None if row is None else decode_leaderboard(bytes(row[0]))
+
+    def _save_persisted(self, digest: str, board: Leaderboard) -> None:
+        from sqlalchemy import text
+
+        payload = encode_leaderboard(board)
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM board_cache WHERE key = :k OR generation <> :g"),
+                {"k": digest, "g": self._generation},
+            )
+            conn.execute(
+                text("INSERT INTO board_cache (key, generation, payload) VALUES (:k, :g, :p)"),
+                {"k": digest, "g": self._generation, "p": payload},
+            )
 
     def _prepare(self, bench: BenchmarkMetadata, metric: str | None) -> PreparedBenchmark:
         """The benchmark's selected long table for ``metric`` (cached; call under the lock)."""
@@ -135,6 +168,54 @@ class Board:
         )
         self._prepared[(bench.name, metric)] = prepared
         return prepared
+
+
+def _cache_key(key: tuple[Any, ...], registered_only: bool) -> str:
+    return hashlib.sha256(repr((*key, registered_only)).encode()).hexdigest()
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def encode_leaderboard(board: Leaderboard) -> bytes:
+    """A leaderboard as JSON bytes (what ``board_cache`` keeps)."""
+    import orjson
+
+    def table(t: Any) -> Any:
+        return None if t is None else {f.name: getattr(t, f.name) for f in fields(t)}
+
+    return orjson.dumps(
+        {
+            "benchmark": board.benchmark,
+            "show_zero_shot": board.show_zero_shot,
+            "summary": table(board.summary),
+            "per_task": table(board.per_task),
+            "per_language": table(board.per_language),
+        }
+    )
+
+
+def decode_leaderboard(payload: bytes) -> Leaderboard:
+    """The inverse of :func:`encode_leaderboard`."""
+    import orjson
+
+    from emboard.leaderboard.tables import Leaderboard, PerLanguageTable, PerTaskTable, SummaryTable
+
+    data = orjson.loads(payload)
+
+    def table(cls: Any, raw: Any) -> Any:
+        return None if raw is None else cls(**{k: _tuples(v) for k, v in raw.items()})
+
+    return Leaderboard(
+        benchmark=data["benchmark"],
+        summary=table(SummaryTable, data["summary"]),
+        per_task=table(PerTaskTable, data["per_task"]),
+        per_language=table(PerLanguageTable, data["per_language"]),
+        show_zero_shot=data["show_zero_shot"],
+    )
 
 
 def _with_parts(names: list[str], catalog: Catalog) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,3 +51,15 @@ def store(store_url: str):  # type: ignore[no-untyped-def]
     opened = open_store(store_url)
     yield opened
     opened.close()
+
+
+MODELS = ("BAAI__bge-base-en", "google__flan-t5-base", "codefuse-ai__F2LLM-v2-80M")
+
+
+@pytest.fixture
+def results_dir(tmp_path: Path, snapshot_results: Path) -> Path:
+    """Three real models' folders (legacy files, an `external` revision, experiments)."""
+    root = tmp_path / "repo" / "results"
+    for model in MODELS:
+        shutil.copytree(snapshot_results / model, root / model)
+    return root

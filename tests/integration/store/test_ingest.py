@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -12,17 +11,6 @@ import pytest
 import zstandard
 
 from tests.integration.store.filecount import count_folder
-
-MODELS = ("BAAI__bge-base-en", "google__flan-t5-base", "codefuse-ai__F2LLM-v2-80M")
-
-
-@pytest.fixture
-def results_dir(tmp_path: Path, snapshot_results: Path) -> Path:
-    """Three real models' folders (legacy files, an `external` revision, experiments)."""
-    root = tmp_path / "repo" / "results"
-    for model in MODELS:
-        shutil.copytree(snapshot_results / model, root / model)
-    return root
 
 
 def _main_keys(catalog) -> dict[str, str]:  # type: ignore[no-untyped-def]
