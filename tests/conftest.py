@@ -71,3 +71,29 @@ def snapshot_results() -> Path:
 def full_13_results() -> Path:
     """The untouched files of 13 models, unpacked: ``…/results``."""
     return _unpacked(FULL_13_ARCHIVE)
+
+
+LEADERBOARD_BENCHMARKS = ("MTEB(eng, v2)", "MTEB(eng, v1)", "MTEB(Multilingual, v2)")
+
+
+@pytest.fixture(scope="session")
+def mteb_snapshot(snapshot_results: Path) -> dict[str, object]:
+    """mteb's own load of the snapshot, as its leaderboard rebuild loads it (main scores only,
+    every registered model, experiments matched by name), for the three leaderboard benchmarks:
+    ``{"benches": {name: mteb Benchmark}, "results": BenchmarkResults}``."""
+    import mteb
+    from mteb.cache import ResultCache
+
+    benches = {name: mteb.get_benchmark(name) for name in LEADERBOARD_BENCHMARKS}
+    task_names = sorted({t.metadata.name for b in benches.values() for t in b.tasks})
+    task_names.append("DiaBLaBitextMining")  # files of that name hold DiaBlaBitextMining
+    models = [m.name for m in mteb.get_model_metas() if m.name]
+    results = ResultCache(snapshot_results.parent).load_results(
+        models=models,
+        tasks=task_names,
+        only_main_score=True,
+        require_model_meta=False,
+        include_remote=False,
+        load_experiments="match_name",
+    )
+    return {"benches": benches, "results": results}

@@ -7,13 +7,13 @@ every test also sees untrusted text come back as data.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pg import pg_database
 
 MODELS = (
     "BAAI__bge-small-en-v1.5",
@@ -23,9 +23,6 @@ MODELS = (
     "sentence-transformers__all-MiniLM-L6-v2",
 )
 XSS_NAME = "<img src=x onerror=alert(1)>"
-PG_ADMIN_URL = os.environ.get(
-    "EMBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def copy_models(snapshot: Path, root: Path) -> Path:
@@ -49,21 +46,7 @@ def api_source(tmp_path_factory: pytest.TempPathFactory, snapshot_results: Path)
 
 
 def _pg_url() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"emboard_api_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server runs on every dev and CI machine: fail, never skip
-        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not usable: {exc}")
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from pg_database("emboard_api")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

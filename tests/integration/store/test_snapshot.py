@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import RESULTS_ARCHIVE
-from tests.integration.store.conftest import _pg_database
+from tests.conftest import LEADERBOARD_BENCHMARKS, RESULTS_ARCHIVE
 from tests.integration.store.filecount import count_file
+from tests.pg import pg_database
 from tests.unit.leaderboard.oracle_helpers import compare
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
-BENCHMARKS = ("MTEB(eng, v2)", "MTEB(eng, v1)", "MTEB(Multilingual, v2)")
+BENCHMARKS = LEADERBOARD_BENCHMARKS
 
 
 def _file_facts(root: Path, catalog: Any) -> tuple[int, set[str]]:
@@ -81,35 +81,15 @@ def test_archive_ingest_counts_and_reingest(
         assert count_values(conn) == stored
 
 
-@pytest.fixture(scope="module")
-def mteb_loaded(snapshot_results: Path) -> dict[str, Any]:
-    import mteb
-    from mteb.cache import ResultCache
-
-    benches = {name: mteb.get_benchmark(name) for name in BENCHMARKS}
-    task_names = sorted({t.metadata.name for b in benches.values() for t in b.tasks})
-    task_names.append("DiaBLaBitextMining")  # files of that name hold DiaBlaBitextMining
-    models = [m.name for m in mteb.get_model_metas() if m.name]
-    results = ResultCache(snapshot_results.parent).load_results(
-        models=models,
-        tasks=task_names,
-        only_main_score=True,
-        require_model_meta=False,
-        include_remote=False,
-        load_experiments="match_name",
-    )
-    return {"benches": benches, "results": results}
-
-
 @pytest.mark.parametrize("name", BENCHMARKS)
 def test_store_leaderboard_equals_mteb(
-    name: str, sqlite_store: Any, mteb_loaded: dict[str, Any], catalog: Any
+    name: str, sqlite_store: Any, mteb_snapshot: dict[str, Any], catalog: Any
 ) -> None:
     from emboard.board import Board
 
     store, _ = sqlite_store
-    bench = mteb_loaded["benches"][name]
-    frame = mteb_loaded["results"]._to_results_df(bench.tasks)
+    bench = mteb_snapshot["benches"][name]
+    frame = mteb_snapshot["results"]._to_results_df(bench.tasks)
     summary = bench._create_summary_table(frame).df
     per_task = bench._create_per_task_table(frame)
 
@@ -129,7 +109,7 @@ def test_postgresql_holds_the_same(catalog: Any, sqlite_store: Any) -> None:
     from emboard.store.queries import count_values
 
     lite, lite_report = sqlite_store
-    for url in _pg_database():
+    for url in pg_database():
         store = open_store(url)
         try:
             report = ingest(store, RESULTS_ARCHIVE, catalog)
