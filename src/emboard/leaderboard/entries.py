@@ -9,10 +9,9 @@ null-padded subsets), so sums over them add in the same order as mteb's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
-from itertools import count
-from operator import ne
+from itertools import count, groupby
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -27,22 +26,24 @@ Variant = tuple[str, str]
 _H = TypeVar("_H", bound=Hashable)
 
 
-def factorize(values: Sequence[_H]) -> tuple[list[_H], IntArray]:
-    """(distinct values in first-seen order, each value's index among them)."""
+def factorize(values: Iterable[_H], n: int | None = None) -> tuple[list[_H], IntArray]:
+    """(distinct values in first-seen order, each value's index among them); ``n`` is the
+    number of values when ``values`` is not a sequence."""
     index: defaultdict[_H, int] = defaultdict(count().__next__)
-    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    size = len(values) if n is None and isinstance(values, Sized) else n
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=size or -1)
     return list(index), codes
 
 
-def factorize_runs(values: list[_H]) -> tuple[list[_H], IntArray]:
+def factorize_runs(values: Iterable[_H]) -> tuple[list[_H], IntArray]:
     """:func:`factorize` for values that come in runs of equal ones (a result's rows are
     adjacent): only the first value of each run is hashed."""
-    if len(values) < 2:
-        return factorize(values)
-    changed = np.fromiter(map(ne, values[1:], values[:-1]), dtype=bool, count=len(values) - 1)
-    heads = np.flatnonzero(np.concatenate(([True], changed)))
-    uniq, head_codes = factorize(list(map(values.__getitem__, heads.tolist())))
-    return uniq, np.repeat(head_codes, np.diff(heads, append=len(values)))
+    runs = [(key, len(list(run))) for key, run in groupby(values)]
+    if not runs:
+        return [], np.zeros(0, dtype=np.int64)
+    heads, lengths = zip(*runs, strict=True)
+    uniq, head_codes = factorize(heads)
+    return uniq, np.repeat(head_codes, np.array(lengths, dtype=np.int64))
 
 
 class Vocabulary(Generic[_H]):

@@ -237,7 +237,7 @@ def _choose(
     specs: Mapping[str, TaskSpec],
     main_revisions: Mapping[str, str | None],
 ) -> _Chosen:
-    cands, cand_row = factorize_runs(list(map(_CANDIDATE, rows)))
+    cands, cand_row = factorize_runs(map(_CANDIDATE, rows))
     if "" in set(map(_EXPERIMENT, cands)):  # experiment "" and None are one group
         cands, remap = factorize([(m, e or None, t, r, s) for m, e, t, r, s in cands])
         cand_row = remap[cand_row]
@@ -325,7 +325,7 @@ def _cells(
     rows: Sequence[ResultRow], splits: Vocabulary[str], subsets: Vocabulary[str]
 ) -> tuple[IntArray, IntArray]:
     """Each row's split and subset index."""
-    pairs, pair_code = factorize(list(map(_SPLIT_SUBSET, rows)))
+    pairs, pair_code = factorize(map(_SPLIT_SUBSET, rows), len(rows))
     row_split = splits.encode([p[0] for p in pairs])[pair_code]
     return row_split, subsets.encode([p[1] for p in pairs])[pair_code]
 
