@@ -1,4 +1,6 @@
 """Leaderboard engine: MTEB's tables (Borda rank, means per task and task type) from result rows.
 
-Entry point: :func:`emboard.leaderboard.engine.build_leaderboard`.
+Entry points: :func:`emboard.leaderboard.engine.build_leaderboard` (rows → tables), or
+:func:`emboard.leaderboard.engine.prepare_benchmark` once per (benchmark, rows) and then
+:meth:`~emboard.leaderboard.engine.PreparedBenchmark.leaderboard` per filter.
 """

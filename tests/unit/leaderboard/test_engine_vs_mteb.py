@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emboard.leaderboard.engine import build_leaderboard
+from emboard.leaderboard.engine import build_leaderboard, prepare_benchmark
 from emboard.leaderboard.filters import LeaderboardFilter
 from emboard.leaderboard.training import TrainingData
 from emboard.tasks.metadata import BenchmarkMetadata
@@ -133,3 +133,28 @@ def test_filters_equal_mteb_app_selection(catalog: Any) -> None:
     n, _, problems = compare(expected.to_dicts(), board.summary, expected.columns)
     assert not problems, problems[:10]
     assert n == expected.height > 0
+
+
+def test_prepared_benchmark_serves_every_filter(catalog: Any) -> None:
+    """One selection, many filters: each equals a build from the rows, the whole one mteb's."""
+    bench, results = _results(catalog, 7)
+    ours_bench = benchmark_from_mteb(bench, BenchmarkMetadata(name="tiny", tasks=[]))
+    rows = rows_from_mteb(results)
+    training = TrainingData(catalog.tasks, catalog.models)
+    prepared = prepare_benchmark(rows, ours_bench, catalog.tasks, catalog.models, training=training)
+    expected = bench._create_summary_table(results._to_results_df(bench.tasks)).df
+    n, _, problems = compare(expected.to_dicts(), prepared.leaderboard().summary, expected.columns)
+    assert not problems, problems[:10]
+    assert n == expected.height > 0
+    selections = [
+        LeaderboardFilter(task_types=("Classification",)),
+        LeaderboardFilter(languages=("deu",)),
+        LeaderboardFilter(max_parameters=500_000_000, zero_shot="remove_unknown"),
+        LeaderboardFilter(tasks=("STS12", "STS17"), name_contains="bge"),
+    ]
+    for f in selections:
+        board = prepared.leaderboard(f)
+        again = build_leaderboard(rows, ours_bench, catalog.tasks, catalog.models, f)
+        assert board.summary.rows == again.summary.rows, f
+        assert board.per_task.rows == again.per_task.rows, f
+        assert board.summary.rows != prepared.leaderboard().summary.rows, f
