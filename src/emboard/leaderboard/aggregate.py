@@ -23,6 +23,7 @@ from emboard.leaderboard.select import TaskSpec
 __all__ = ["Variant"]
 
 FloatMatrix = NDArray[np.float64]
+Ids = NDArray[np.int64] | NDArray[np.int32]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -49,14 +50,14 @@ def _group_means(groups: IntArray, scores: FloatArray, n: int) -> tuple[FloatArr
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), count
 
 
-def _distinct_per(owner: IntArray, item: IntArray, shape: tuple[int, int]) -> IntArray:
+def _distinct_per(owner: Ids, item: Ids, shape: tuple[int, int]) -> IntArray:
     """The number of distinct ``item`` values per ``owner`` (a dense owner × item table)."""
     seen = np.zeros(shape, dtype=bool)
     seen[owner, item] = True
     return np.asarray(seen.sum(axis=1), dtype=np.int64)
 
 
-def _seen(ids: IntArray, n: int) -> IntArray:
+def _seen(ids: Ids, n: int) -> IntArray:
     mask = np.zeros(n, dtype=bool)
     mask[ids] = True
     return np.flatnonzero(mask)
@@ -67,8 +68,11 @@ def build_task_matrix(cols: EntryColumns) -> TaskMatrix:
     n_var, n_task, n_model = len(cols.variants), len(cols.tasks), len(cols.models)
     n_split, n_subset = len(cols.splits), len(cols.subsets)
     nn = ~np.isnan(cols.score)
-    task, score, split, subset = cols.task[nn], cols.score[nn], cols.split[nn], cols.subset[nn]
-    group = cols.variant[nn] * n_task + task
+    task, split, subset = (
+        np.asarray(c[nn], np.int64) for c in (cols.task, cols.split, cols.subset)
+    )
+    score = cols.score[nn]
+    group = np.asarray(cols.variant[nn], np.int64) * n_task + task
     mean, count = _group_means(group, score, n_var * n_task)
     pairs = count  # (subset, split) cells covered, each once
     shared = cols.shared[nn]
@@ -85,7 +89,9 @@ def build_task_matrix(cols: EntryColumns) -> TaskMatrix:
     columns, rows = _seen(cols.task, n_task), _seen(cols.variant, n_var)
     values = values[rows][:, columns]
     keep = ~np.all(np.isnan(values), axis=1) if len(columns) else np.zeros(len(rows), bool)
-    raw, _ = _group_means(cols.model[nn] * n_task + task, score, n_model * n_task)
+    raw, _ = _group_means(
+        np.asarray(cols.model[nn], np.int64) * n_task + task, score, n_model * n_task
+    )
     models = _seen(cols.model, n_model)
     return TaskMatrix(
         tasks=tuple(cols.tasks[j] for j in columns.tolist()),
@@ -234,7 +240,8 @@ def language_means(cols: EntryColumns, view: Sequence[str] | None) -> LanguageMe
     entry, lang = cols.language_pairs(np.flatnonzero(~np.isnan(cols.score)))
     keep = wanted[lang]
     entry, lang = entry[keep], lang[keep]
-    means, _ = _group_means(cols.model[entry] * n_lang + lang, cols.score[entry], n_model * n_lang)
+    model = np.asarray(cols.model[entry], np.int64)
+    means, _ = _group_means(model * n_lang + lang, cols.score[entry], n_model * n_lang)
     values = means.reshape(n_model, n_lang)[rows][:, columns]
     return LanguageMeans(
         languages=tuple(ls.languages[j] for j in columns.tolist()),

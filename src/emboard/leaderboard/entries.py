@@ -18,6 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
+Codes = NDArray[np.int32]
+"""Stored indices of the entry columns (half the memory of int64; widen before combining)."""
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Variant = tuple[str, str]
@@ -130,19 +132,19 @@ class EntryColumns:
     subsets: tuple[str, ...]
     langsets: LanguageSets
     """Distinct language lists of the entries (MTEB's per-entry ``languages``)."""
-    variant: IntArray
-    task: IntArray
-    split: IntArray
-    subset: IntArray
-    langset: IntArray
+    variant: Codes
+    task: Codes
+    split: Codes
+    subset: Codes
+    langset: Codes
     score: FloatArray
-    variant_model: IntArray
+    variant_model: Codes
     """Model index of each variant."""
     shared: BoolArray
     """Entries whose (variant, task, split, subset) cell may repeat: their variant has several
     chosen results of the task (pooled experiments), or the result repeats a row. Cells of the
     other entries are distinct, so counting them needs no dedupe."""
-    model: IntArray = field(init=False)
+    model: Codes = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model", self.variant_model[self.variant])

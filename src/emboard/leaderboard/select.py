@@ -30,6 +30,7 @@ import numpy as np
 
 from emboard.leaderboard.entries import (
     BoolArray,
+    Codes,
     EntryColumns,
     IntArray,
     LanguageSets,
@@ -302,7 +303,7 @@ def select_columns(
     score = np.full(slots.size, np.nan)
     score[slots.rows] = np.array(list(map(_SCORE, kept_rows)), dtype=np.float64)
     row_langset = langsets.encode(list(map(_LANGUAGES, kept_rows)))
-    result = slots.fill(owner[kept], pad.owner)
+    result = np.asarray(slots.fill(owner[kept], pad.owner), dtype=np.int64)
     return EntryColumns(
         models=tuple(chosen.models),
         variants=tuple(chosen.variants),
@@ -310,13 +311,13 @@ def select_columns(
         splits=splits.values(),
         subsets=subsets.values(),
         langsets=LanguageSets.of(langsets.values()),
-        variant=chosen.variant[result],
-        task=chosen.task[result],
+        variant=chosen.variant[result].astype(np.int32),
+        task=chosen.task[result].astype(np.int32),
         split=slots.fill(row_split[kept], grid.split[pad.cell]),
         subset=slots.fill(row_subset[kept], grid.subset[pad.cell]),
         langset=slots.fill(row_langset, grid.langset[pad.cell]),
         score=score,
-        variant_model=chosen.variant_model,
+        variant_model=chosen.variant_model.astype(np.int32),
         shared=(chosen.shared(len(specs)) | pad.repeats)[result],
     )
 
@@ -352,8 +353,8 @@ class _Slots:
             size=len(row_owner) + len(null_owner),
         )
 
-    def fill(self, at_rows: IntArray, at_nulls: IntArray) -> IntArray:
-        out = np.empty(self.size, dtype=np.int64)
+    def fill(self, at_rows: IntArray, at_nulls: IntArray) -> Codes:
+        out = np.empty(self.size, dtype=np.int32)
         out[self.rows] = at_rows
         out[self.nulls] = at_nulls
         return out
