@@ -136,18 +136,18 @@ def filter_entries(
     languages = full if f.languages is None else frozenset(f.languages)
     task_names = selected_tasks(specs, tasks, f)
     speaks = _speaking(entries, languages)
-    in_pairs = _members(entries.tasks, task_names)[entries.task] & speaks
-    names = [entries.models[m] for m in np.unique(entries.model[in_pairs]).tolist()]
+    pairs = np.zeros((len(entries.models), len(entries.tasks)), dtype=bool)  # model × task
+    pairs[entries.model[speaks], entries.task[speaks]] = True
+    pairs &= _members(entries.tasks, task_names)[None, :]
+    names = [entries.models[m] for m in np.flatnonzero(pairs.any(axis=1)).tolist()]
     keep_models = selected_models(sorted(names), task_names, models, training, f)
-    in_pairs &= _members(entries.models, keep_models)[entries.model]
-    model_set = np.zeros(len(entries.models), dtype=bool)
-    model_set[entries.model[in_pairs]] = True
-    kept_tasks = np.zeros(len(entries.tasks), dtype=bool)
-    kept_tasks[entries.task[in_pairs]] = True
-    keep = model_set[entries.model] & kept_tasks[entries.task]
+    pairs &= _members(entries.models, keep_models)[:, None]
+    model_kept: BoolArray = np.any(pairs, axis=1)
+    task_kept: BoolArray = np.any(pairs, axis=0)
+    keep = model_kept[entries.model] & task_kept[entries.task]
     if not languages >= full:
         keep &= speaks
-    return entries.take(keep)
+    return entries if keep.all() else entries.take(keep)
 
 
 def matches_name(model: str, f: LeaderboardFilter | None) -> bool:
