@@ -40,6 +40,8 @@ class TaskMatrix:
     Borda's input."""
     models: tuple[str, ...]
     """Every model of the long table (Borda ranks them all, kept rows or not)."""
+    borda: dict[str, int]
+    """Borda rank of each of ``models`` over the task partitions (``n`` = kept variants)."""
 
 
 def _group_means(groups: IntArray, scores: FloatArray, n: int) -> tuple[FloatArray, IntArray]:
@@ -93,12 +95,16 @@ def build_task_matrix(cols: EntryColumns) -> TaskMatrix:
         np.asarray(cols.model[nn], np.int64) * n_task + task, score, n_model * n_task
     )
     models = _seen(cols.model, n_model)
+    raw_means = raw.reshape(n_model, n_task)[models][:, columns]
+    names = tuple(cols.models[m] for m in models.tolist())
+    ranks = borda_ranks(raw_means, int(keep.sum())).tolist()
     return TaskMatrix(
         tasks=tuple(cols.tasks[j] for j in columns.tolist()),
         variants=tuple(cols.variants[i] for i in rows[keep].tolist()),
         values=values[keep],
-        raw_means=raw.reshape(n_model, n_task)[models][:, columns],
-        models=tuple(cols.models[m] for m in models.tolist()),
+        raw_means=raw_means,
+        models=names,
+        borda=dict(zip(names, ranks, strict=True)),
     )
 
 
@@ -113,7 +119,7 @@ def average_ranks_descending(scores: FloatMatrix) -> FloatMatrix:
     """Per column: rank 1 = highest; ties share the mean of their positions (polars
     ``average``); NaN (not ranked in that column) stays NaN."""
     n = scores.shape[0]
-    order = np.argsort(-scores, axis=0, kind="stable")  # NaN last
+    order = np.argsort(-scores, axis=0)  # NaN last; ties' order does not matter
     ordered = np.take_along_axis(scores, order, axis=0)
     index = np.broadcast_to(np.arange(n)[:, None], scores.shape)
     new = np.ones(scores.shape, dtype=bool)

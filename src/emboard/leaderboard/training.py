@@ -25,6 +25,7 @@ class TrainingData:
             if task.superseded_by:
                 self._link(task.superseded_by, task.name)
         self._cache: dict[str, frozenset[str] | None] = {}
+        self._percentages: dict[tuple[str, frozenset[str]], int | None] = {}
 
     def _link(self, a: str, b: str) -> None:
         self._links.setdefault(a, set()).add(b)
@@ -74,10 +75,15 @@ class TrainingData:
     def zero_shot_percentage(self, model: str, tasks: Iterable[str]) -> int | None:
         """``int(100 − 100·|trained ∩ tasks| / |tasks|)``; None when unknown or no tasks."""
         names = tasks if isinstance(tasks, frozenset) else frozenset(tasks)
-        trained = self.datasets(model)
-        if trained is None or not names:
-            return None
-        return int(100 - 100 * (len(trained & names) / len(names)))
+        key = (model, names)
+        if key not in self._percentages:
+            trained = self.datasets(model)
+            self._percentages[key] = (
+                None
+                if trained is None or not names
+                else int(100 - 100 * (len(trained & names) / len(names)))
+            )
+        return self._percentages[key]
 
     def is_zero_shot_on(self, model: str, tasks: Iterable[str]) -> bool | None:
         """True when trained on none of ``tasks`` (True for no tasks); None when unknown."""

@@ -59,11 +59,6 @@ class SummaryRules:
     """RTEB: the summary (not the per-task table) uses public tasks only."""
 
 
-def _borda(matrix: TaskMatrix) -> dict[str, int]:
-    ranks = borda_ranks(matrix.raw_means, len(matrix.variants)).tolist()
-    return dict(zip(matrix.models, ranks, strict=True))
-
-
 def _table_values(values: FloatMatrix) -> list[list[float | None]]:
     """Rows of a float matrix as Python values, NaN as None."""
     out = values.astype(object)
@@ -142,7 +137,7 @@ def build_summary(
         means["Mean (Subset)"] = [subset.mean.get(v) for v in matrix.variants]
         borda = subset.borda
     else:
-        borda = _borda(matrix)
+        borda = matrix.borda
     mean_cols = [c for agg, cs in _MEAN_COLUMNS.items() if agg in aggs for c in cs]
     type_cols = types if TASK_TYPES in aggs else []
     task_key = frozenset(matrix.tasks)
@@ -217,7 +212,7 @@ def build_per_task(entries: EntryColumns, matrix: TaskMatrix | None = None) -> P
     matrix = matrix or build_task_matrix(entries)
     if not matrix.variants:
         return PerTaskTable(columns=(), rows=())
-    borda = _borda(matrix)
+    borda = matrix.borda
     order = sorted(range(len(matrix.variants)), key=lambda i: matrix.variants[i])
     order.sort(key=lambda i: borda[matrix.variants[i][0]])
     values = _table_values(matrix.values)
