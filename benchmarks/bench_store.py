@@ -110,6 +110,8 @@ def side_ingest(url: str, force: bool) -> dict[str, Any]:
 
 def side_summary(url: str) -> dict[str, Any]:
     """The MTEB(eng, v2) summary from the store: cold (first build), warm, filtered cold."""
+    import emboard.leaderboard.engine  # code loaded (as in a running server); data not cached
+    import emboard.store.queries  # noqa: F401
     from emboard.board import Board
     from emboard.leaderboard.filter_args import parse_filters
     from emboard.store.db import open_store

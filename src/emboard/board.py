@@ -86,7 +86,7 @@ class Board:
             from emboard.store.queries import model_metas
 
             with self.store.engine.connect() as conn:
-                stored = model_metas(conn)
+                stored = {} if self.registered_only else model_metas(conn, registered=False)
             out = dict(self.catalog.models)
             for name, meta in stored.items():
                 if name in out or (self.registered_only and not meta.get("registered")):

@@ -155,7 +155,7 @@ def show(
         store = open_configured_store(db)
         with store.engine.connect() as conn:
             scores = model_scores(conn, model, task)
-            meta = model_metas(conn)[model]
+            meta = model_metas(conn, names=[model])[model]
     console = Console()
     console.print_json(json.dumps(meta, default=str))
     table = Table("Task", "Revision", "Split", "Subset", "Main score", "Source")

@@ -21,6 +21,7 @@ JOIN revision r ON r.id = rf.revision_id
 JOIN model m ON m.id = r.model_id
 JOIN source src ON src.id = rf.source_id
 WHERE rf.task_name IN ({marks}) AND rf.removed_ingest_id IS NULL
+ORDER BY rf.id
 """
 _SCORES_SQL = """
 SELECT s.result_id, s.split, s.subset, s.languages, {score}
@@ -29,6 +30,7 @@ WHERE s.result_id IN (
     SELECT rf.id FROM result_file rf
     WHERE rf.task_name IN ({marks}) AND rf.removed_ingest_id IS NULL
 )
+ORDER BY s.result_id, s.id
 """
 
 
@@ -41,7 +43,7 @@ def _metric_expr(dialect: str, metric: str | None, mark: str) -> str:
 
 
 def _languages(raw: Any) -> tuple[str, ...]:
-    if isinstance(raw, list):
+    if isinstance(raw, list | tuple):
         return tuple(raw)
     return tuple(orjson.loads(raw)) if raw else ()
 
@@ -60,10 +62,11 @@ def leaderboard_rows(
     metric: str | None = None,
     include_experiments: bool = True,
 ) -> list[ResultRow]:
-    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks.
+    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks,
+    in ingest order (files by id, entries as the file lists them).
 
-    Two reads on covering indexes (result files, then their scores), through the driver's
-    cursor: this is the leaderboard's cold path.
+    The leaderboard's cold path: two reads on covering indexes (the result files, then their
+    score entries) through the driver's cursor.
     """
     names = sorted(set(task_names))
     if not names:
@@ -113,12 +116,26 @@ def leaderboard_rows(
     return out
 
 
-def model_metas(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Every stored model's metadata dict by name (registry metadata for registered models)."""
+def model_metas(
+    conn: Connection, registered: bool | None = None, names: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Stored models' metadata dicts by name (registry metadata for registered models); only
+    registered or unregistered ones when ``registered`` is set, only ``names`` when given."""
     out: dict[str, dict[str, Any]] = {}
-    for name, meta, registered in conn.exec_driver_sql("SELECT name, meta, registered FROM model"):
+    where = []
+    params: dict[str, Any] = {}
+    if registered is not None:
+        where.append("registered = :r")
+        params["r"] = registered
+    wanted = None if names is None else set(names)
+    sql = "SELECT name, meta, registered FROM model" + (
+        " WHERE " + " AND ".join(where) if where else ""
+    )
+    for name, meta, registered_flag in conn.execute(text(sql), params):
+        if wanted is not None and name not in wanted:
+            continue
         data = meta if isinstance(meta, dict) else orjson.loads(meta or "{}")
-        out[name] = {"name": name, **data, "registered": bool(registered)}
+        out[name] = {"name": name, **data, "registered": bool(registered_flag)}
     return out
 
 
