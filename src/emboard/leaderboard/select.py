@@ -38,6 +38,7 @@ from emboard.leaderboard.entries import (
     factorize,
     factorize_runs,
     first_positions,
+    gc_paused,
 )
 from emboard.leaderboard.grid import padding, task_grid
 from emboard.leaderboard.rows import ResultRow
@@ -279,14 +280,15 @@ def select_columns(
     ``main_revisions`` maps registered model names to their registry revision.
     """
     rows = rows if isinstance(rows, Sequence) else list(rows)
-    chosen = _choose(rows, specs, main_revisions)
-    owner, task = chosen.row_winner, chosen.row_task
-    of_chosen = np.flatnonzero(owner >= 0)
-    if len(of_chosen) < len(rows):  # rows of other revisions and tasks play no further part
-        rows = list(map(rows.__getitem__, of_chosen.tolist()))
-        owner, task = owner[of_chosen], task[of_chosen]
     splits, subsets, langsets = Vocabulary[str](), Vocabulary[str](), Vocabulary[tuple[str, ...]]()
-    row_split, row_subset = _cells(rows, splits, subsets)
+    with gc_paused():
+        chosen = _choose(rows, specs, main_revisions)
+        owner, task = chosen.row_winner, chosen.row_task
+        of_chosen = np.flatnonzero(owner >= 0)
+        if len(of_chosen) < len(rows):  # rows of other revisions and tasks play no further part
+            rows = list(map(rows.__getitem__, of_chosen.tolist()))
+            owner, task = owner[of_chosen], task[of_chosen]
+        row_split, row_subset = _cells(rows, splits, subsets)
     grid = task_grid(specs, splits, subsets, langsets)
     in_split = np.flatnonzero(grid.split_ok[task, row_split])
     kept = in_split[grid.subset_ok[task[in_split], row_subset[in_split]]]
