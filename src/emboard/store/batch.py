@@ -1,4 +1,4 @@
-"""Writing one batch (the files of one model folder) in one transaction.
+"""Writing prepared batches (whole model folders, several per transaction) to the store.
 
 A file whose content hash is unchanged is skipped; a new file is inserted with its scores; a
 changed file keeps every replaced value in ``history``. Model and revision metadata come from
