@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -87,32 +89,31 @@ def leaderboard_rows(
         scores = cursor.fetchall()
     finally:
         cursor.close()
+    return _rows(files, scores, by_metric, include_experiments)
+
+
+def _rows(
+    files: dict[Any, Any], scores: list[Any], by_metric: bool, include_experiments: bool
+) -> list[ResultRow]:
+    """Result rows from (file info by id, score tuples ordered by file): per-file work once."""
     languages: dict[Any, tuple[str, ...]] = {}
-    out = []
-    for result_id, split, subset, langs, value in scores:
+    out: list[ResultRow] = []
+    make = tuple.__new__
+    for result_id, group in groupby(scores, key=itemgetter(0)):
         info = files[result_id]
         if not include_experiments and info[6]:
             continue
-        key = langs if isinstance(langs, str) else tuple(langs or ())
-        parsed = languages.get(key)
-        if parsed is None:
-            parsed = languages[key] = _languages(langs)
-        score = decode_metric(value) if by_metric else value
-        out.append(
-            ResultRow(
-                info[1],
-                info[2],
-                info[3],
-                info[4],
-                split,
-                subset,
-                parsed,
-                None if score is None else float(score),
-                int(info[5] or 0),
-                info[6] or None,
-                info[7] or None,
-            )
-        )
+        head = (info[1], info[2], info[3], info[4])
+        tail = (int(info[5] or 0), info[6] or None, info[7] or None)
+        for _, split, subset, langs, value in group:
+            key = langs if isinstance(langs, str) else tuple(langs or ())
+            parsed = languages.get(key)
+            if parsed is None:
+                parsed = languages[key] = _languages(langs)
+            score = decode_metric(value) if by_metric else value
+            if score is not None and not isinstance(score, float):
+                score = float(score)
+            out.append(make(ResultRow, (*head, split, subset, parsed, score, *tail)))
     return out
 
 
