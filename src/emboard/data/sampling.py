@@ -85,7 +85,7 @@ def random_rows(n_rows: int, n_samples: int) -> IntArray:
 def stratified_split_rows(labels: IntArray, n_train: int, n_test: int) -> tuple[IntArray, IntArray]:
     """Train and test rows of ``train_test_split(train_size=n_train, test_size=n_test,
     seed=42, stratify_by_column=...)`` (Hugging Face ``datasets``' stratified shuffle split)."""
-    from emboard.evaluators.metrics.classification import _approximate_mode
+    from emboard.evaluators.metrics.classification import stratified_train_test
 
     n = len(labels)
     if n_train + n_test > n:
@@ -98,15 +98,4 @@ def stratified_split_rows(labels: IntArray, n_train: int, n_test: int) -> tuple[
             f"stratified split: {len(counts)} labels, least populated has {counts.min()} rows, "
             f"for {n_train} train / {n_test} test rows"
         )
-    class_rows = np.split(np.argsort(y_idx.ravel(), kind="mergesort"), np.cumsum(counts)[:-1])
-    n_i = _approximate_mode(counts, n_train, rng)
-    t_i = _approximate_mode(counts - n_i, n_test, rng)
-    train: list[np.int64] = []
-    test: list[np.int64] = []
-    for i, rows in enumerate(class_rows):
-        shuffled = rows.take(rng.permutation(counts[i]), mode="clip")
-        train.extend(shuffled[: n_i[i]])
-        test.extend(shuffled[n_i[i] : n_i[i] + t_i[i]])
-    train_rows: IntArray = rng.permutation(np.asarray(train, dtype=np.int64))
-    test_rows: IntArray = rng.permutation(np.asarray(test, dtype=np.int64))
-    return train_rows, test_rows
+    return stratified_train_test(y_idx, counts, n_train, n_test, rng)

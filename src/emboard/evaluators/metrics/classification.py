@@ -184,6 +184,20 @@ def stratified_subsample(labels: NDArray[Any], n_samples: int, seed: int = 42) -
         raise DataError(
             f"stratified subsample: {n_test} test / {n_train} train rows for {len(counts)} labels"
         )
+    _, test = stratified_train_test(y_idx, counts, n_train, n_test, rng)
+    return test
+
+
+def stratified_train_test(
+    y_idx: IntArray,
+    counts: IntArray,
+    n_train: int,
+    n_test: int,
+    rng: np.random.Generator,
+) -> tuple[IntArray, IntArray]:
+    """Train and test rows of ``datasets``' stratified shuffle split (numpy's Generator, as
+    ``Dataset.train_test_split`` draws them): ``y_idx`` = label index per row, ``counts`` =
+    rows per label index. Both parts come back shuffled, train drawn first."""
     class_rows = np.split(np.argsort(y_idx.ravel(), kind="mergesort"), np.cumsum(counts)[:-1])
     n_i = _approximate_mode(counts, n_train, rng)
     t_i = _approximate_mode(counts - n_i, n_test, rng)
@@ -193,9 +207,9 @@ def stratified_subsample(labels: NDArray[Any], n_samples: int, seed: int = 42) -
         shuffled = rows.take(rng.permutation(counts[i]), mode="clip")
         train.extend(shuffled[: n_i[i]])
         test.extend(shuffled[n_i[i] : n_i[i] + t_i[i]])
-    rng.permutation(np.asarray(train, dtype=np.int64))  # consumed by datasets, then unused
-    out: IntArray = rng.permutation(np.asarray(test, dtype=np.int64))
-    return out
+    train_rows: IntArray = rng.permutation(np.asarray(train, dtype=np.int64))
+    test_rows: IntArray = rng.permutation(np.asarray(test, dtype=np.int64))
+    return train_rows, test_rows
 
 
 def random_subsample(n_rows: int, n_samples: int, seed: int = 42) -> IntArray:
