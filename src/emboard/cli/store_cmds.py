@@ -76,6 +76,15 @@ def ingest(
         str | None,
         typer.Option("--model-name", help="Model of a model card (default: its model-index name)."),
     ] = None,
+    warm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warm",
+            help="Benchmarks whose tables are built and cached in the store after a changing "
+            "ingest (repeatable; default: MTEB(eng, v2), MTEB(eng, v1), MTEB(Multilingual, v2)).",
+        ),
+    ] = None,
+    no_warm: Annotated[bool, typer.Option("--no-warm", help="Build no tables.")] = False,
     catalog: CatalogOption = None,
     verbose: VerboseOption = 0,
 ) -> None:
@@ -101,6 +110,30 @@ def ingest(
         _print_report(report, max_problems)
     if report_file is not None:
         report_file.write_text(json.dumps([asdict(r) for r in reports], indent=2) + "\n")
+    changed = any(
+        r.files_new or r.files_changed or r.files_removed or r.catalog_synced for r in reports
+    )
+    if changed and not no_warm:
+        with user_errors():
+            _warm(store, cat, warm or list(WARM_BENCHMARKS))
+
+
+WARM_BENCHMARKS = ("MTEB(eng, v2)", "MTEB(eng, v1)", "MTEB(Multilingual, v2)")
+
+
+def _warm(store: Store, catalog: object, benchmarks: list[str]) -> None:
+    """Build and cache the default tables of ``benchmarks`` (the first request is then fast)."""
+    import time
+
+    from emboard.board import Board
+    from emboard.tasks.catalog import Catalog
+
+    assert isinstance(catalog, Catalog)
+    board = Board(store, catalog)
+    for name in benchmarks:
+        start = time.perf_counter()
+        board.leaderboard(name)
+        typer.echo(f"cached the {name} tables in {time.perf_counter() - start:.1f} s", err=True)
 
 
 def models(

@@ -46,3 +46,25 @@ def test_persisted_tables_are_reused_until_the_next_ingest(
     task = data["task_name"]
     rows = {r["Model"]: r for r in after.per_task.to_records()}
     assert rows["BAAI/bge-base-en"][task] is None or rows["BAAI/bge-base-en"][task] < 0.01
+
+
+def test_cli_ingest_warms_the_tables(tmp_path: Path, results_dir: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from emboard.board import Board
+    from emboard.cli.main import app
+    from emboard.store.db import open_store
+
+    db = f"sqlite:///{tmp_path / 'warm.db'}"
+    result = CliRunner().invoke(app, ["ingest", str(results_dir), "--db", db, "--warm", BENCH])
+    assert result.exit_code == 0, result.output
+    assert f"cached the {BENCH} tables" in result.output
+    store = open_store(db)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM board_cache").scalar() == 1
+    board = Board(store, catalog)
+    assert board.leaderboard(BENCH).summary.rows
+    assert not board._prepared  # read from the cache the ingest filled
+    again = CliRunner().invoke(app, ["ingest", str(results_dir), "--db", db, "--warm", BENCH])
+    assert again.exit_code == 0 and "cached the" not in again.output  # nothing changed
+    store.close()
