@@ -64,10 +64,11 @@ class Board:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def generation(self) -> int:
-        """The store's latest finished ingest id (changes whenever stored data can change)."""
+        """The latest ingest that changed stored data (or failed part-way): caches built before
+        it are stale; an ingest that found nothing new leaves them valid."""
         with self.store.engine.connect() as conn:
             value = conn.exec_driver_sql(
-                "SELECT COALESCE(MAX(id), 0) FROM ingest WHERE status <> 'running'"
+                "SELECT COALESCE(MAX(id), 0) FROM ingest WHERE status IN ('done', 'failed')"
             ).scalar()
         return int(value or 0)
 

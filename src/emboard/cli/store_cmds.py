@@ -51,7 +51,7 @@ def _print_report(report: IngestReport, max_problems: int) -> None:
     console.print(table)
     status = report.status
     if status == "unchanged":
-        status = "unchanged since the last ingest (use --force to read it again)"
+        status = "nothing changed since the last ingest (--force reads everything again)"
     console.print(f"status: {status} in {report.seconds:.1f} s")
     for problem in report.problems[:max_problems]:
         console.print(f"[yellow]bad file[/] {problem.path}: {problem.reason}", markup=True)
@@ -110,9 +110,7 @@ def ingest(
         _print_report(report, max_problems)
     if report_file is not None:
         report_file.write_text(json.dumps([asdict(r) for r in reports], indent=2) + "\n")
-    changed = any(
-        r.files_new or r.files_changed or r.files_removed or r.catalog_synced for r in reports
-    )
+    changed = any(r.changed_anything for r in reports)
     if changed and not no_warm:
         with user_errors():
             _warm(store, cat, warm or list(WARM_BENCHMARKS))

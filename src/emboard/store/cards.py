@@ -93,7 +93,7 @@ def ingest_card(
     meta = {"name": model, "revision": CARD_REVISION}
     writer.write([PreparedBatch(metas={folder: meta}, files=pending)])
     mark_removed(store, state, [p for p in state.files if p not in state.seen], ingest_id, report)
-    report.status = "done"
+    report.status = "done" if report.changed_anything else "unchanged"
     report.seconds = time.perf_counter() - started
     finish_ingest(store, source_id, report, digest)
     return report

@@ -243,7 +243,7 @@ def ingest(
             deleted if deleted is not None else [p for p in state.files if p not in state.seen]
         )
         mark_removed(store, state, removed, ingest_id, report)
-        report.status = "done"
+        report.status = "done" if report.changed_anything else "unchanged"
     except BaseException:
         report.status = "failed"
         raise

@@ -22,7 +22,8 @@ class IngestReport:
     kind: str
     ingest_id: int | None = None
     status: str = "running"
-    """``done``, ``unchanged`` (the source's fingerprint equals the last ingest's) or ``failed``."""
+    """``done``; ``unchanged`` (the source's fingerprint equals the last ingest's, or reading it
+    changed nothing in the store); or ``failed``."""
     fingerprint: str | None = None
     files_seen: int = 0
     files_new: int = 0
@@ -40,6 +41,19 @@ class IngestReport:
     def problem(self, path: str, reason: str) -> None:
         """Record a file that could not be ingested."""
         self.problems.append(Problem(path, reason))
+
+    @property
+    def changed_anything(self) -> bool:
+        """True when the ingest wrote or replaced anything the tables are built from."""
+        return bool(
+            self.files_new
+            or self.files_changed
+            or self.files_removed
+            or self.models_new
+            or self.models_changed
+            or self.values_changed
+            or self.catalog_synced
+        )
 
     @property
     def files_bad(self) -> int:

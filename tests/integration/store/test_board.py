@@ -23,6 +23,9 @@ def test_persisted_tables_are_reused_until_the_next_ingest(
     again = fresh.leaderboard(BENCH)
     assert again == first
     assert not fresh._prepared  # served from the store's cache, nothing rebuilt
+    assert ingest(store, results_dir, catalog).status == "unchanged"
+    after_noop = Board(store, catalog)
+    assert after_noop.leaderboard(BENCH) == first and not after_noop._prepared  # still valid
 
     # change a score of a benchmark task, ingest: the cached tables are stale and rebuilt
     model = results_dir / "BAAI__bge-base-en"

@@ -75,6 +75,7 @@ def test_ingest_folder_counts_bad_files_and_reingest(store, results_dir: Path, c
     assert counts["result_file"] == report.files_new
 
     again = ingest(store, results_dir.parent, catalog)
+    assert again.status == "unchanged"
     assert (again.files_new, again.files_changed, again.values_added) == (0, 0, 0)
     assert again.files_unchanged == len(files) - len(broken)
     assert _db_counts(store) == counts
