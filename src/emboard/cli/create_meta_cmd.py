@@ -95,15 +95,13 @@ def _card_from_store(
     catalog: Path | None,
 ) -> tuple[str, tuple[str, ...]]:
     from emboard.cli.common import with_catalog
+    from emboard.cli.store_cmds import store_connection
     from emboard.results.model_card import card_from_results
-    from emboard.store.db import open_store
     from emboard.store.export import stored_results
 
     catalog_obj = with_catalog(catalog, lambda cat, _settings: cat)
-    store = open_store(db)
-    with store.engine.connect() as conn:
+    with store_connection(db) as conn:
         _, results = stored_results(conn, model, revision)
-    store.close()
     return card_from_results(
         results,
         catalog_obj.tasks,

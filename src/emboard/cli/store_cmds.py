@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +13,8 @@ import typer
 from emboard.cli.common import CatalogOption, VerboseOption, user_errors
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from emboard.store.db import Store
     from emboard.store.report import IngestReport
 
@@ -25,6 +29,18 @@ def open_configured_store(db: str | None) -> Store:
     from emboard.store.db import open_store
 
     return open_store(db)
+
+
+@contextmanager
+def store_connection(db: str | None) -> Iterator[Connection]:
+    """A connection to the store at ``--db`` (or the configured one); errors as one clear line."""
+    with user_errors():
+        store = open_configured_store(db)
+        try:
+            with store.engine.connect() as conn:
+                yield conn
+        finally:
+            store.close()
 
 
 def _print_report(report: IngestReport, max_problems: int) -> None:
@@ -149,10 +165,8 @@ def models(
 
     from emboard.store.queries import list_models
 
-    with user_errors():
-        store = open_configured_store(db)
-        with store.engine.connect() as conn:
-            found = list_models(conn, search, with_results=not all_models)
+    with store_connection(db) as conn:
+        found = list_models(conn, search, with_results=not all_models)
     table = Table("Model", "Registered", "Parameters", "Dim", "Revisions", "Results")
     for m in found:
         table.add_row(
@@ -182,11 +196,9 @@ def show(
 
     from emboard.store.queries import model_metas, model_scores
 
-    with user_errors():
-        store = open_configured_store(db)
-        with store.engine.connect() as conn:
-            scores = model_scores(conn, model, task)
-            meta = model_metas(conn, names=[model])[model]
+    with store_connection(db) as conn:
+        scores = model_scores(conn, model, task)
+        meta = model_metas(conn, names=[model])[model]
     console = Console()
     console.print_json(json.dumps(meta, default=str))
     table = Table("Task", "Revision", "Split", "Subset", "Main score", "Source")
@@ -208,10 +220,8 @@ def history(
 
     from emboard.store.queries import model_history
 
-    with user_errors():
-        store = open_configured_store(db)
-        with store.engine.connect() as conn:
-            entries = model_history(conn, model)
+    with store_connection(db) as conn:
+        entries = model_history(conn, model)
     table = Table("When", "Ingest", "What", "Field", "Old", "New")
     for e in entries:
         table.add_row(
@@ -239,8 +249,6 @@ def export(
     """Write a model's stored results as MTEB result files ({org__model}/{revision}/{Task}.json)."""
     from emboard.store.export import export_model
 
-    with user_errors():
-        store = open_configured_store(db)
-        with store.engine.connect() as conn:
-            folder, n = export_model(conn, model, output_dir, revision)
+    with store_connection(db) as conn:
+        folder, n = export_model(conn, model, output_dir, revision)
     typer.echo(f"Wrote {n} result files to {folder}")
