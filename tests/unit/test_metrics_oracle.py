@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import random
-
 import numpy as np
 import pytest
 
 from emboard.evaluators.metrics.classification import first_per_label, undersample_orders
-from emboard.evaluators.metrics.ranking import ranking_scores
 from emboard.evaluators.metrics.threshold import best_accuracy, best_f1
 
 pytestmark = pytest.mark.oracle
@@ -48,32 +44,3 @@ def test_undersampling_equals_mteb() -> None:
     for e in range(10):
         _, idxs, selected = task._undersample_data(Rows(range(500)), e, idxs)
         assert list(first_per_label(orders[e], labels, 8)) == selected
-
-
-def test_ranking_scores_equal_mteb() -> None:
-    from mteb._evaluators.retrieval_metrics import calculate_retrieval_scores, make_score_dict
-
-    rng = random.Random(1)
-    docs = [f"d{i}" for i in range(60)]
-    qrels = {f"q{i}": {d: rng.choice([0, 1, 2]) for d in rng.sample(docs, 5)} for i in range(40)}
-    qrels["q0"] = {d: 0 for d in docs[:3]}  # judged, nothing relevant
-    run = {q: {d: round(rng.random(), 1) for d in rng.sample(docs, 30)} for q in qrels}  # ties
-    run["q1"] = {}
-    ours = ranking_scores(qrels, run)
-    res = calculate_retrieval_scores(run, qrels, [1, 3, 5, 10, 20, 100, 1000])
-    theirs = make_score_dict(
-        ndcg=res[1],
-        _map=res[2],
-        recall=res[3],
-        precision=res[4],
-        naucs=res[5],
-        mrr=res[6],
-        naucs_mrr=res[7],
-        hit_rate=res[8],
-        task_scores={},
-    )
-    assert set(ours.scores) == set(theirs)
-    for key, value in theirs.items():
-        assert (math.isnan(value) and math.isnan(ours.scores[key])) or ours.scores[
-            key
-        ] == pytest.approx(value, abs=1e-12), key
