@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from emboard.api.errors import install_error_handlers
+from emboard.api.http import CachedResponses
 from emboard.api.routes import benchmarks, models, tasks
 from emboard.api.security import SecurityHeaders
 from emboard.api.state import ApiState
@@ -45,12 +46,14 @@ def create_app(
         openapi_url=OPENAPI_URL,
     )
     board = Board(store, catalog, registered_only=registered_only)
-    app.state.emboard = ApiState(store=store, catalog=catalog, board=board)
+    state = ApiState(store=store, catalog=catalog, board=board)
+    app.state.emboard = state
     install_error_handlers(app)
     app.include_router(benchmarks.router)
     app.include_router(tasks.router)
     app.include_router(models.router)
     app.include_router(docs_router())
     mount_web(app, web_dir)
+    app.add_middleware(CachedResponses, state=state)
     app.add_middleware(SecurityHeaders)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 
 CACHE_ENTRIES = 512
 """Encoded responses kept (per store generation; an ingest empties the cache)."""
+GENERATION_TTL = 1.0
+"""Seconds a read of the store's generation is trusted: a finished ingest shows within this."""
+
+Headers = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +33,31 @@ class Encoded:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """An encoded response with its raw ASGI headers, ready to send without any framework."""
+
+    etag: str
+    plain: tuple[bytes, Headers]
+    gzipped: tuple[bytes, Headers] | None
+    not_modified: Headers
+
+    def pick(self, accepts_gzip: bool) -> tuple[bytes, Headers]:
+        """The body and headers for a client that does (or does not) accept gzip."""
+        if accepts_gzip and self.gzipped is not None:
+            return self.gzipped
+        return self.plain
+
+
 @dataclass
 class ResponseCache:
-    """A small LRU of encoded responses keyed by (generation, request key)."""
+    """A small LRU of ready responses keyed by (generation, request key)."""
 
     size: int = CACHE_ENTRIES
-    _items: OrderedDict[tuple[int, str], Encoded] = field(default_factory=OrderedDict)
+    _items: OrderedDict[tuple[int, str], Ready] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, key: tuple[int, str]) -> Encoded | None:
+    def get(self, key: tuple[int, str]) -> Ready | None:
         """The cached response, refreshed as most recent."""
         with self._lock:
             hit = self._items.get(key)
@@ -44,7 +65,7 @@ class ResponseCache:
                 self._items.move_to_end(key)
             return hit
 
-    def put(self, key: tuple[int, str], value: Encoded) -> None:
+    def put(self, key: tuple[int, str], value: Ready) -> None:
         """Keep ``value``; entries of older generations go first."""
         with self._lock:
             stale = [k for k in self._items if k[0] != key[0]]
@@ -65,6 +86,19 @@ class ApiState:
     cache: ResponseCache = field(default_factory=ResponseCache)
     metrics: dict[tuple[int, str], dict[str, list[str]]] = field(default_factory=dict)
     """(generation, benchmark) → task → stored metric names."""
+    generation_ttl: float = GENERATION_TTL
+    _generation: tuple[float, int] | None = None
+
+    def generation(self) -> int:
+        """The store's generation (the last ingest that changed data), read at most once per
+        :data:`GENERATION_TTL` seconds so that a cached response costs no database query."""
+        now = time.monotonic()
+        seen = self._generation
+        if seen is not None and now - seen[0] < self.generation_ttl:
+            return seen[1]
+        value = self.board.generation()
+        self._generation = (now, value)
+        return value
 
 
 def get_state(request: Request) -> ApiState:

@@ -20,7 +20,7 @@ VIEWS = ("summary", "per-task", "per-language")
 
 def benchmark_metrics(state: ApiState, bench: BenchmarkMetadata) -> dict[str, list[str]]:
     """Task → stored metric names of the benchmark's tasks (cached per store generation)."""
-    key = (state.board.generation(), bench.name)
+    key = (state.generation(), bench.name)
     cached = state.metrics.get(key)
     if cached is None:
         with state.store.engine.connect() as conn:

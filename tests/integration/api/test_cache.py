@@ -1,0 +1,49 @@
+"""The response cache: a repeated GET is sent by the ASGI middleware, identical to the first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from emboard.api.http import query_key
+
+ENG = "/api/v1/benchmarks/MTEB(eng, v2)"
+
+
+def test_query_key_sorts_and_keeps_repeats() -> None:
+    assert query_key("/a", b"") == "/a?"
+    assert query_key("/a", b"type=STS&metric=x&type=Clustering") == query_key(
+        "/a", b"metric=x&type=Clustering&type=STS"
+    )
+    assert query_key("/a", b"search=a%20b") == "/a?search=a b"
+
+
+def test_repeat_is_served_from_the_cache_with_the_same_headers(client) -> None:  # type: ignore[no-untyped-def]
+    state = client.app.state.emboard
+    url = f"{ENG}/summary?max_params=1B&type=STS"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == 200
+    key = (state.generation(), query_key(f"{ENG}/summary", b"type=STS&max_params=1B"))
+    ready = state.cache.get(key)
+    assert ready is not None
+    # A marked body proves the middleware (not the route) answers the reordered query.
+    state.cache.put(key, replace(ready, plain=(b'{"cached": true}', ready.plain[1])))
+    again = client.get(f"{ENG}/summary?type=STS&max_params=1B", headers={"Accept-Encoding": "x"})
+    assert again.content == b'{"cached": true}'
+    state.cache.put(key, ready)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.json() == first.json()
+    for name in ("etag", "cache-control", "vary", "content-security-policy", "content-type"):
+        assert plain.headers[name] == first.headers[name], name
+    assert "content-encoding" not in plain.headers
+    assert int(plain.headers["content-length"]) == len(plain.content)
+    not_modified = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers["etag"] == first.headers["etag"]
+
+
+def test_errors_are_not_cached(client) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        res = client.get(f"{ENG}/summary", params={"type": "Retreival"})
+        assert res.status_code == 422 and res.json()["parameter"] == "type"
+    assert client.get("/api/v1/benchmarks/nope").status_code == 404
+    assert client.get("/api/v1/benchmarks/nope").status_code == 404
