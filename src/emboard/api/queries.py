@@ -75,3 +75,49 @@ def model_row(conn: Connection, name: str) -> ModelRow | None:
 def model_names(conn: Connection) -> list[str]:
     """Every stored model name."""
     return [str(r[0]) for r in conn.exec_driver_sql("SELECT name FROM model")]
+
+
+_TASK_ENTRIES_SQL = """
+SELECT m.name, r.experiment, rf.id, rf.ingest_id, s.split, s.subset, s.main_score
+FROM score s JOIN result_file rf ON rf.id = s.result_id
+JOIN revision r ON r.id = rf.revision_id JOIN model m ON m.id = r.model_id
+WHERE rf.task_name = :task AND rf.removed_ingest_id IS NULL
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTaskScore:
+    """A model's score of one task from one stored result file."""
+
+    model: str
+    experiment: str
+    score: float
+
+
+def stored_task_scores(
+    conn: Connection, task: str, splits: Iterable[str], subsets: Iterable[str]
+) -> list[StoredTaskScore]:
+    """Each (model, experiment)'s mean main score over the task's evaluation splits and subsets.
+
+    A model with several result files of the task (revisions) is scored by the file covering
+    the most (split, subset) entries, the most recently ingested on a tie.
+    """
+    wanted_splits, wanted_subsets = set(splits), set(subsets)
+    files: dict[int, tuple[str, str, int, list[float]]] = {}
+    for name, experiment, file_id, ingest_id, split, subset, value in conn.execute(
+        text(_TASK_ENTRIES_SQL), {"task": task}
+    ):
+        if split not in wanted_splits or (wanted_subsets and subset not in wanted_subsets):
+            continue
+        entry = files.setdefault(file_id, (str(name), str(experiment or ""), int(ingest_id), []))
+        if value is not None:
+            entry[3].append(float(value))
+    best: dict[tuple[str, str], tuple[int, int, int, float]] = {}
+    for file_id, (name, experiment, ingest_id, values) in files.items():
+        if not values:
+            continue
+        rank = (len(values), ingest_id, file_id, sum(values) / len(values))
+        key = (name, experiment)
+        if key not in best or rank[:3] > best[key][:3]:
+            best[key] = rank
+    return [StoredTaskScore(n, e, r[3]) for (n, e), r in best.items()]

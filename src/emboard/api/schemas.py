@@ -105,6 +105,8 @@ class TaskOut(_Out):
     metadata: dict[str, Any]
     benchmarks: list[str]
     n_models: int
+    dataset_url: str | None = None
+    """The dataset's Hugging Face Hub page at the pinned revision (None when not on the Hub)."""
 
 
 class Page(_Out, Generic[T]):
@@ -192,3 +194,53 @@ class ModelHistoryOut(_Out):
 
     name: str
     history: list[HistoryOut]
+
+
+class PointOut(_Out):
+    """One summary row as a plot point (None where the value is unknown)."""
+
+    model: str
+    experiment: str
+    rank: int | None
+    score: float | None
+    """The summary's primary score (Mean (Task) for most benchmarks), 0–1."""
+    n_parameters: float | None
+    memory_mb: float | None
+
+
+class PointsOut(_Out):
+    """The summary table as points: what the score-vs-size plots draw."""
+
+    benchmark: str
+    metric: str
+    score_column: str
+    points: list[PointOut]
+
+
+class TaskScoreOut(_Out):
+    """A model's score on one task (0–1)."""
+
+    model: str
+    experiment: str
+    score: float
+
+
+class HistogramOut(_Out):
+    """Equal-width bins: ``counts[i]`` values lie in ``[edges[i], edges[i+1])`` (last closed)."""
+
+    edges: list[float]
+    counts: list[int]
+
+
+class TaskScoresOut(_Out):
+    """The best models on a task and the distribution of every model's score."""
+
+    task: str
+    benchmark: str | None
+    """The benchmark whose per-task table gave the scores (None: every stored result)."""
+    main_score: str
+    n_models: int
+    top: list[TaskScoreOut]
+    histogram: HistogramOut
+    mean: float | None
+    median: float | None

@@ -6,15 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from emboard.api.errors import BadParameterError
 from emboard.api.http import encode_json, respond
 from emboard.api.lookup import benchmark_or_404
-from emboard.api.params import TableQuery, table_query
+from emboard.api.params import Format, TableQuery, table_query
+from emboard.api.points import summary_points
 from emboard.api.schemas import (
     BenchmarkItem,
     BenchmarkOut,
     BenchmarkTaskOut,
     ErrorOut,
     MetricsOut,
+    PointsOut,
     TableOut,
 )
 from emboard.api.state import ApiState, Encoded, get_state
@@ -131,3 +134,28 @@ def per_task(name: str, request: Request, state: State, query: Query) -> Respons
 def per_language(name: str, request: Request, state: State, query: Query) -> Response:
     """One column per language (benchmarks with a language view)."""
     return _table("per-language", name, request, state, query)
+
+
+@router.get("/{name}/points", response_model=PointsOut, responses=ERRORS)
+def points(name: str, request: Request, state: State, query: Query) -> Response:
+    """The summary table as plot points: each row's primary score, parameters and memory.
+
+    Takes the table endpoints' filters and metric; JSON only.
+    """
+    bench = benchmark_or_404(state.catalog, name)
+    check_metric(state, bench, query.metric)
+    if query.format is not Format.table:
+        raise BadParameterError("format", "points are JSON only")
+
+    def build() -> Encoded:
+        table = state.board.leaderboard(bench.name, query.filters, query.metric).summary
+        return encode_json(
+            PointsOut(
+                benchmark=bench.name,
+                metric=query.metric or "main_score",
+                score_column=table.primary_metric_column,
+                points=summary_points(state, table),
+            )
+        )
+
+    return respond(request, state, build)
