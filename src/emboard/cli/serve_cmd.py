@@ -1,18 +1,81 @@
-"""``emboard serve``: the REST API and the web leaderboard over a results store."""
+"""``emboard serve``: the REST API and the web leaderboard over a results store.
+
+Start-up does the least it can: a store already at the newest schema is opened without loading
+Alembic (its revision is compared with the migration files' head), the catalog is read and
+validated once, and no leaderboard table is built (the store's board cache, warmed by ingest,
+serves the first table request).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from emboard.cli.common import CatalogOption, user_errors
 from emboard.cli.store_cmds import DbOption
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from emboard.store.db import Store
+
 logger = logging.getLogger(__name__)
+
+_REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
+
+
+def head_revision(versions: Path) -> str | None:
+    """The single head of the migration files in ``versions`` (None when it is not plain)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found: dict[str, str | None] = {m[1]: m[2] for m in _REVISION.finditer(text)}
+        revision, parent = found.get("revision"), found.get("down_revision")
+        if revision is None:
+            return None
+        revisions.add(revision)
+        if parent is not None:
+            parents.add(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the store's ``alembic_version`` table (None if it has none)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SQLAlchemyError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def open_served_store(db: str | None) -> Store:
+    """The store at ``--db`` (or the configured one), migrated only when it is behind."""
+    from emboard.settings import get_settings
+    from emboard.store.db import (
+        MIGRATIONS_DIR,
+        Store,
+        create_store_engine,
+        default_database_url,
+        open_store,
+    )
+
+    url = db or default_database_url(get_settings())
+    engine = create_store_engine(url)
+    head = head_revision(MIGRATIONS_DIR / "versions")
+    if head is not None and stored_revision(engine) == head:
+        return Store(engine=engine, url=url)
+    engine.dispose()
+    return open_store(url)
 
 
 def serve(
@@ -32,16 +95,15 @@ def serve(
     import uvicorn
 
     from emboard.api.app import create_app
-    from emboard.cli.store_cmds import open_configured_store
     from emboard.settings import get_settings
     from emboard.tasks.catalog import load_catalog
 
     started = time.perf_counter()
     with user_errors():
+        store = open_served_store(db)
         cat = load_catalog(get_settings(), catalog)
-        store = open_configured_store(db)
+        _ = cat.tasks, cat.benchmarks  # validate once, before the first request
         app = create_app(store, cat, web_dir=web_dir, registered_only=registered_only)
-        _ = cat.tasks, cat.benchmarks, cat.models  # validate once, before the first request
     typer.echo(
         f"emboard: serving {store.url} on http://{host}:{port} "
         f"(ready in {time.perf_counter() - started:.1f} s; API docs at /docs)",
