@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,18 +53,14 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0
     pytest.fail(f"emboard serve did not answer {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, snapshot_results: Path, catalog
-) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The base URL of a running ``emboard serve`` (SQLite store of real models)."""
+@contextmanager
+def serving(source: Path, root: Path, catalog) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """``emboard serve`` on a free port over a new SQLite store of ``source``: its base URL."""
     from emboard.store.db import open_store
     from emboard.store.ingest import ingest
 
     if not (WEB_DIST / "index.html").is_file():
         pytest.fail(f"web app not built ({WEB_DIST}): run `make install`")
-    root = tmp_path_factory.mktemp("browser")
-    source = copy_models(snapshot_results, root / "source")
     url = f"sqlite:///{root / 'store.db'}"
     store = open_store(url)
     assert ingest(store, source, catalog).status == "done"
@@ -78,6 +75,16 @@ def server(
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, snapshot_results: Path, catalog
+) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The base URL of a running ``emboard serve`` (SQLite store of real models)."""
+    root = tmp_path_factory.mktemp("browser")
+    with serving(copy_models(snapshot_results, root / "source"), root, catalog) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,48 @@ export interface HistoryEntry {
   new_value: unknown;
 }
 
+export interface Point {
+  model: string;
+  experiment: string;
+  rank: number | null;
+  score: number | null;
+  n_parameters: number | null;
+  memory_mb: number | null;
+}
+
+export interface Points {
+  benchmark: string;
+  metric: string;
+  score_column: string;
+  points: Point[];
+}
+
+export interface TaskDetail {
+  name: string;
+  type: string;
+  metadata: Record<string, unknown>;
+  benchmarks: string[];
+  n_models: number;
+  dataset_url: string | null;
+}
+
+export interface TaskScore {
+  model: string;
+  experiment: string;
+  score: number;
+}
+
+export interface TaskScores {
+  task: string;
+  benchmark: string | null;
+  main_score: string;
+  n_models: number;
+  top: TaskScore[];
+  histogram: { edges: number[]; counts: number[] };
+  mean: number | null;
+  median: number | null;
+}
+
 export class ApiError extends Error {}
 
 const cache = new Map<string, Promise<unknown>>();
@@ -110,6 +152,11 @@ export const api = {
   metrics: (name: string) => getJson<Metrics>(`/api/v1/benchmarks/${enc(name)}/metrics`),
   table: (name: string, view: string, params: URLSearchParams) =>
     getJson<TableData>(`/api/v1/benchmarks/${enc(name)}/${view}?${params}`),
+  points: (name: string, params: URLSearchParams) =>
+    getJson<Points>(`/api/v1/benchmarks/${enc(name)}/points?${params}`),
+  task: (name: string) => getJson<TaskDetail>(`/api/v1/tasks/${enc(name)}`),
+  taskScores: (name: string, params: URLSearchParams) =>
+    getJson<TaskScores>(`/api/v1/tasks/${enc(name)}/scores?${params}`),
   model: (name: string) => getJson<ModelDetail>(`/api/v1/models/${modelPath(name)}`),
   history: (name: string) =>
     getJson<{ name: string; history: HistoryEntry[] }>(`/api/v1/models/${modelPath(name)}/history`),

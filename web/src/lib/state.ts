@@ -1,16 +1,19 @@
 // The whole view state lives in the URL's query string: reloading or sharing restores it.
 
-export type View = "summary" | "per-task" | "per-language" | "compare" | "model";
-export const VIEWS: View[] = ["summary", "per-task", "per-language", "compare", "model"];
+export type View = "summary" | "per-task" | "per-language" | "plot" | "heatmap" | "compare" | "model" | "task";
+export const VIEWS: View[] = ["summary", "per-task", "per-language", "plot", "heatmap", "compare", "model", "task"];
+export type PlotAxis = "params" | "memory";
 export const MAX_PINS = 4;
 export const DEFAULT_BENCHMARK = "MTEB(eng, v2)";
 
 export interface ViewState {
   benchmark: string;
   view: View;
-  tab: string; // task type shown in the per-task table ("" = every type)
+  tab: string; // task type shown in the per-task table and heatmap ("" = every type)
   metric: string; // "" = main score
   types: string[];
+  domains: string[];
+  modalities: string[];
   languages: string[];
   minParams: string;
   maxParams: string;
@@ -22,6 +25,9 @@ export interface ViewState {
   desc: boolean;
   pins: string[];
   model: string;
+  plot: PlotAxis; // x axis of the score plot
+  task: string; // the task page's task
+  scope: string; // task page: "" = the benchmark's scores, "all" = every stored result
 }
 
 export function parseState(search: string): ViewState {
@@ -33,6 +39,8 @@ export function parseState(search: string): ViewState {
     tab: q.get("tab") ?? "",
     metric: q.get("metric") ?? "",
     types: q.getAll("type"),
+    domains: q.getAll("domain"),
+    modalities: q.getAll("modality"),
     languages: q.getAll("lang"),
     minParams: q.get("min_params") ?? "",
     maxParams: q.get("max_params") ?? "",
@@ -44,6 +52,9 @@ export function parseState(search: string): ViewState {
     desc: q.get("dir") !== "asc",
     pins: q.getAll("pin").slice(0, MAX_PINS),
     model: q.get("model") ?? "",
+    plot: q.get("x") === "memory" ? "memory" : "params",
+    task: q.get("task") ?? "",
+    scope: q.get("scope") === "all" ? "all" : "",
   };
 }
 
@@ -54,6 +65,8 @@ export function toSearch(s: ViewState): string {
   if (s.tab) q.set("tab", s.tab);
   if (s.metric) q.set("metric", s.metric);
   s.types.forEach((t) => q.append("type", t));
+  s.domains.forEach((d) => q.append("domain", d));
+  s.modalities.forEach((m) => q.append("modality", m));
   s.languages.forEach((l) => q.append("lang", l));
   const scalars: [string, string][] = [
     ["min_params", s.minParams],
@@ -70,6 +83,9 @@ export function toSearch(s: ViewState): string {
   }
   s.pins.forEach((p) => q.append("pin", p));
   if (s.model) q.set("model", s.model);
+  if (s.view === "plot" && s.plot !== "params") q.set("x", s.plot);
+  if (s.task) q.set("task", s.task);
+  if (s.scope) q.set("scope", s.scope);
   return "?" + q.toString();
 }
 
@@ -77,6 +93,8 @@ export function toSearch(s: ViewState): string {
 export function tableParams(s: ViewState): URLSearchParams {
   const q = new URLSearchParams();
   s.types.forEach((t) => q.append("type", t));
+  s.domains.forEach((d) => q.append("domain", d));
+  s.modalities.forEach((m) => q.append("modality", m));
   s.languages.forEach((l) => q.append("language", l));
   const scalars: [string, string][] = [
     ["min_params", s.minParams],
@@ -89,4 +107,9 @@ export function tableParams(s: ViewState): URLSearchParams {
   ];
   for (const [k, v] of scalars) if (v) q.set(k, v);
   return q;
+}
+
+/** A plain left click (no modifier): the app navigates itself instead of the browser. */
+export function isPlainClick(e: MouseEvent): boolean {
+  return e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
 }
