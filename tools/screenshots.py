@@ -35,8 +35,8 @@ VIEWS: dict[str, tuple[str, str, int, int]] = {
         900,
     ),
     "phone": ("", ROWS, 390, 844),
-    "plot": ("?view=plot&max_params=10B", "[data-testid=plot-point]", 1400, 900),
-    "heatmap": ("?view=heatmap&tab=Retrieval", "[data-testid=heatmap-row]", 1400, 900),
+    "plot": ("?view=plot", "[data-testid=plot-point]", 1400, 900),
+    "heatmap": ("?view=heatmap", "[data-testid=heatmap-row]", 1400, 900),
     "task": ("?view=task&task=ArguAna", "[data-testid=histogram-bar]", 1400, 1100),
 }
 

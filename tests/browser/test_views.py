@@ -272,3 +272,45 @@ def test_views_restore_from_a_shared_url(server, page, browser) -> None:  # type
     assert other.get_attribute("[data-testid=plot-memory]", "aria-selected") == "true"
     assert other.is_checked("[data-testid=type-Retrieval]")
     other.context.close()
+
+
+def test_keyboard_reaches_tasks_and_models(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/?view=per-task")
+    page.wait_for_selector(ROWS)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    page.keyboard.press("Tab")  # the first control of the content: the "All" task-type tab
+    assert page.evaluate("document.activeElement.textContent") == "All"
+    page.focus("[data-testid=task-link][data-task='STS12']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**view=task**")
+    link = page.locator("[data-testid=task-top] tbody tr a").first
+    name = link.inner_text()
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**view=model**")
+    assert page.inner_text("[data-testid=model-name]") == name
+    page.goto(server + "/?view=heatmap")
+    page.wait_for_selector("[data-testid=heatmap-row]")
+    page.locator("[data-testid=heatmap-task]").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**view=task**")
+    expect(page.get_by_test_id("task-name")).to_have_text("ArguAna")
+
+
+@pytest.mark.parametrize(
+    ("query", "selector"),
+    [
+        ("?view=plot", POINTS),
+        ("?view=heatmap", "[data-testid=heatmap-row]"),
+        ("?view=task&task=STS12", "[data-testid=histogram-bar]"),
+    ],
+)
+def test_phone_layout_of_the_new_views(server, browser, query: str, selector: str) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, width=390, height=844)
+    page.goto(server + "/" + query)
+    page.wait_for_selector(selector)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
