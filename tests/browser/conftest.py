@@ -54,8 +54,8 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0
 
 
 @contextmanager
-def serving(source: Path, root: Path, catalog) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """``emboard serve`` on a free port over a new SQLite store of ``source``: its base URL."""
+def serving(source: Path, root: Path, catalog, *args: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """``emboard serve [args]`` on a free port over a new SQLite store of ``source``: its URL."""
     from emboard.store.db import open_store
     from emboard.store.ingest import ingest
 
@@ -66,7 +66,7 @@ def serving(source: Path, root: Path, catalog) -> Iterator[str]:  # type: ignore
     assert ingest(store, source, catalog).status == "done"
     store.close()
     port = free_port()
-    cmd = [sys.executable, "-c", LAUNCH, "--db", url, "--port", str(port)]
+    cmd = [sys.executable, "-c", LAUNCH, "--db", url, "--port", str(port), *args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

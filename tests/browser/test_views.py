@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import urllib.request
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_page, serving
+from tests.conftest import CATALOG_FILE
 from tests.integration.api.conftest import XSS_NAME
 
 pytestmark = pytest.mark.browser
@@ -20,6 +22,10 @@ ENG = "/api/v1/benchmarks/" + quote("MTEB(eng, v2)")
 POINTS = "[data-testid=plot-point]"
 ROWS = "[data-testid=leaderboard] tbody tr"
 IMAGE_MODELS = ("openai__clip-vit-base-patch32", "google__siglip-large-patch16-384")
+HOSTILE_DESCRIPTION = (
+    "See [the paper](https://arxiv.org/abs/2504.10471), [a trap](javascript:alert(1)), "
+    "[data](data:text/html,<b>x</b>) and <img src=x onerror=alert(2)> [ok](http://example.org/a)."
+)
 
 
 def _api(server: str, path: str, **params: str):  # type: ignore[no-untyped-def]
@@ -220,13 +226,26 @@ def test_domain_filter(server, page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("[data-testid=task-link]")).to_have_count(len(tasks))
 
 
+def _hostile_catalog(path: Path) -> Path:
+    """The shared catalog with MIEB(lite)'s description full of links good and bad."""
+    with gzip.open(CATALOG_FILE, "rt", encoding="utf-8") as fh:
+        raw = json.load(fh)
+    bench = next(b for b in raw["benchmarks"] if b["name"] == "MIEB(lite)")
+    bench["description"] = HOSTILE_DESCRIPTION
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(raw, fh)
+    return path
+
+
 @pytest.fixture(scope="module")
 def image_server(tmp_path_factory, snapshot_results: Path, catalog) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A second server over two image-text models (MIEB results: tasks of several modalities)."""
+    """A second server over two image-text models (MIEB results: tasks of several modalities),
+    its catalog giving MIEB(lite) a hostile description."""
     root = tmp_path_factory.mktemp("browser-image")
     for model in IMAGE_MODELS:
         shutil.copytree(snapshot_results / model, root / "source" / "results" / model)
-    with serving(root / "source", root, catalog) as base:
+    hostile = _hostile_catalog(root / "catalog.json.gz")
+    with serving(root / "source", root, catalog, "--catalog", str(hostile)) as base:
         yield base
 
 
@@ -246,6 +265,21 @@ def test_modality_filter(image_server, page) -> None:  # type: ignore[no-untyped
     assert page.is_checked("[data-testid='modality-text']")
     assert not page.is_checked("[data-testid='modality-image']")
     expect(page.locator("[data-testid=task-link]")).to_have_count(len(tasks))
+
+
+def test_hostile_description_links_are_text(image_server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(image_server + "/?b=" + quote("MIEB(lite)"))
+    page.wait_for_selector(ROWS)
+    description = page.get_by_test_id("benchmark-description")
+    links = description.locator("a")
+    hrefs = links.evaluate_all("els => els.map(e => [e.textContent, e.getAttribute('href')])")
+    assert hrefs == [
+        ["the paper", "https://arxiv.org/abs/2504.10471"],
+        ["ok", "http://example.org/a"],
+    ]
+    text = description.inner_text()
+    assert "[a trap](javascript:alert(1))" in text and "<img src=x onerror=alert(2)>" in text
+    assert page.locator("img, b").count() == 0 and not page.console.dialogs
 
 
 def test_benchmark_description_links(server, page) -> None:  # type: ignore[no-untyped-def]
