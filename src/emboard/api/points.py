@@ -31,6 +31,8 @@ def summary_points(state: ApiState, table: SummaryTable) -> list[PointOut]:
     """One point per row of ``table``, in its order (Borda rank)."""
     metas = state.board.models()
     cols = table.columns
+    if not table.rows or "Model" not in cols or table.primary_metric_column not in cols:
+        return []  # a filter that keeps no model gives an empty table without columns
     j_model, j_score = cols.index("Model"), cols.index(table.primary_metric_column)
     j_rank = cols.index(table.rank_column) if table.rank_column in cols else None
     j_exp = cols.index(EXPERIMENT_COLUMN) if EXPERIMENT_COLUMN in cols else None

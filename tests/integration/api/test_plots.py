@@ -105,3 +105,12 @@ def test_hostile_name_in_task_scores_is_data(client) -> None:  # type: ignore[no
     res = client.get(f"/api/v1/tasks/{quote('STS12')}/scores", params={"limit": 100})
     assert res.headers["content-type"] == "application/json"
     assert any(t["model"] == XSS_NAME for t in res.json()["top"])
+
+
+def test_empty_selections(client) -> None:  # type: ignore[no-untyped-def]
+    none = client.get(f"{ENG}/points", params={"min_params": "10B"})
+    assert none.status_code == 200 and none.json()["points"] == []
+    mieb = client.get("/api/v1/benchmarks/MIEB(lite)").json()
+    task = mieb["tasks"][0]["name"]  # no stored model has an image result
+    body = client.get(f"/api/v1/tasks/{task}/scores", params={"benchmark": "MIEB(lite)"}).json()
+    assert body["n_models"] == 0 and body["top"] == [] and body["mean"] is None
