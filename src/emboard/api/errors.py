@@ -72,11 +72,4 @@ def _validation_response(errors: object) -> JSONResponse:
     parameter = loc[0] if loc else None
     message = str(first.get("msg", "invalid value"))
     detail = f"Query parameter {parameter!r}: {message}" if parameter else message
-    body = {**_body(detail, parameter), "errors": [_plain(e) for e in items]}
-    return JSONResponse(body, status_code=422)
-
-
-def _plain(error: object) -> dict[str, object]:
-    if not isinstance(error, dict):
-        return {"msg": str(error)}
-    return {"loc": [str(p) for p in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+    return JSONResponse(_body(detail, parameter), status_code=422)

@@ -40,7 +40,7 @@ def list_stored_models(
     request: Request,
     state: State,
     search: Annotated[str | None, Query(description="Substring of the model name")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> Response:
     """Models with stored results, by name."""

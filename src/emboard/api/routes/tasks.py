@@ -48,7 +48,7 @@ def list_tasks(
     modality: Annotated[list[str] | None, Query()] = None,
     benchmark: Annotated[str | None, Query()] = None,
     search: Annotated[str | None, Query(description="Substring of the task name")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> Response:
     """Tasks matching every given criterion (superseded tasks only inside a benchmark)."""
