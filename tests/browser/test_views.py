@@ -348,3 +348,16 @@ def test_phone_layout_of_the_new_views(server, browser, query: str, selector: st
     page.wait_for_selector(selector)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
+
+
+def test_compare_rows_link_to_task_pages(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/?view=compare&pin=" + quote("BAAI/bge-small-en-v1.5", safe=""))
+    page.wait_for_selector("[data-testid=compare] tbody tr")
+    link = page.locator("[data-testid=compare] tbody th a", has_text="STS12")
+    assert "view=task" in link.get_attribute("href") and "task=STS12" in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**view=task**")
+    expect(page.get_by_test_id("task-name")).to_have_text("STS12")
+    page.click("[data-testid=back]")
+    page.wait_for_url("**view=compare**")
+    page.wait_for_selector("[data-testid=compare] tbody tr")
