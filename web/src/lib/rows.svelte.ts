@@ -1,0 +1,49 @@
+// Row windowing for long tables: only the rows near the scrolled-to place are in the page,
+// with spacer rows standing for the others (rows have one height: single-line cells).
+
+export class RowWindow {
+  scrollTop = $state(0);
+  viewHeight = $state(800);
+  rowHeight = $state(21);
+  readonly #count: () => number;
+  readonly #overscan: number;
+  readonly #renderAllUpTo: number;
+
+  /** `count` gives the number of rows; up to `renderAllUpTo` rows, every row is rendered. */
+  constructor(count: () => number, renderAllUpTo = 0, overscan = 25) {
+    this.#count = count;
+    this.#renderAllUpTo = renderAllUpTo;
+    this.#overscan = overscan;
+  }
+
+  get first(): number {
+    const n = this.#count();
+    if (n <= this.#renderAllUpTo) return 0;
+    const top = Math.floor(this.scrollTop / this.rowHeight) - this.#overscan;
+    return Math.max(0, Math.min(top, n - Math.ceil(this.viewHeight / this.rowHeight) - this.#overscan));
+  }
+
+  get last(): number {
+    const n = this.#count();
+    if (n <= this.#renderAllUpTo) return n;
+    return Math.min(n, Math.max(this.first, Math.ceil((this.scrollTop + this.viewHeight) / this.rowHeight) + this.#overscan));
+  }
+
+  /** Spacer heights (px) above and below the rendered rows. */
+  get above(): number {
+    return this.first * this.rowHeight;
+  }
+
+  get below(): number {
+    return (this.#count() - this.last) * this.rowHeight;
+  }
+
+  /** Learn the real row height from a rendered row. */
+  measure(row: HTMLElement | null | undefined): void {
+    if (row && row.offsetHeight > 0) this.rowHeight = row.offsetHeight;
+  }
+
+  onscroll = (e: Event): void => {
+    this.scrollTop = (e.currentTarget as HTMLElement).scrollTop;
+  };
+}
