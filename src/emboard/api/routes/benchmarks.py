@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -30,6 +30,9 @@ State = Annotated[ApiState, Depends(get_state)]
 Query = Annotated[TableQuery, Depends(table_query)]
 ERRORS: dict[int | str, dict[str, object]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 TABLE_DOC = "JSON columns/rows by default; `format=csv` or `format=json` downloads the table."
+TableBody = TableOut | list[dict[str, Any]]
+"""Columns and rows, or (``format=json``) the table as a list of records."""
+TABLE_RESPONSES = {**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
 def _item(bench: BenchmarkMetadata, catalog: Catalog) -> BenchmarkItem:
@@ -116,20 +119,27 @@ def _table(view: str, name: str, request: Request, state: ApiState, query: Table
     return respond(request, state, build)
 
 
-@router.get("/{name}/summary", response_model=TableOut, responses=ERRORS, description=TABLE_DOC)
+@router.get(
+    "/{name}/summary", response_model=TableBody, responses=TABLE_RESPONSES, description=TABLE_DOC
+)
 def summary(name: str, request: Request, state: State, query: Query) -> Response:
     """MTEB's summary table: Borda rank, means, per-type means, model metadata."""
     return _table("summary", name, request, state, query)
 
 
-@router.get("/{name}/per-task", response_model=TableOut, responses=ERRORS, description=TABLE_DOC)
+@router.get(
+    "/{name}/per-task", response_model=TableBody, responses=TABLE_RESPONSES, description=TABLE_DOC
+)
 def per_task(name: str, request: Request, state: State, query: Query) -> Response:
     """One column per task (the metric's mean over the task's subsets), in Borda order."""
     return _table("per-task", name, request, state, query)
 
 
 @router.get(
-    "/{name}/per-language", response_model=TableOut, responses=ERRORS, description=TABLE_DOC
+    "/{name}/per-language",
+    response_model=TableBody,
+    responses=TABLE_RESPONSES,
+    description=TABLE_DOC,
 )
 def per_language(name: str, request: Request, state: State, query: Query) -> Response:
     """One column per language (benchmarks with a language view)."""
