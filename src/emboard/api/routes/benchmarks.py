@@ -32,7 +32,10 @@ ERRORS: dict[int | str, dict[str, object]] = {404: {"model": ErrorOut}, 422: {"m
 TABLE_DOC = "JSON columns/rows by default; `format=csv` or `format=json` downloads the table."
 TableBody = TableOut | list[dict[str, Any]]
 """Columns and rows, or (``format=json``) the table as a list of records."""
-TABLE_RESPONSES = {**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+}
 
 
 def _item(bench: BenchmarkMetadata, catalog: Catalog) -> BenchmarkItem:
