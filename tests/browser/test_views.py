@@ -361,3 +361,15 @@ def test_compare_rows_link_to_task_pages(server, page) -> None:  # type: ignore[
     page.click("[data-testid=back]")
     page.wait_for_url("**view=compare**")
     page.wait_for_selector("[data-testid=compare] tbody tr")
+
+
+def test_model_page_links_its_tasks(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/?view=model&model=" + quote("BAAI/bge-small-en-v1.5", safe=""))
+    page.wait_for_selector("[data-testid=model-results] tbody tr")
+    results = page.get_by_test_id("model-results")
+    results.get_by_role("link", name="SciFact", exact=True).first.click()
+    page.wait_for_url("**task=SciFact")
+    page.wait_for_selector("[data-testid=task-top] tbody tr[data-model='BAAI/bge-small-en-v1.5']")
+    page.go_back()
+    page.wait_for_selector("[data-testid=model-results] tbody tr")
+    assert page.inner_text("[data-testid=model-name]") == "BAAI/bge-small-en-v1.5"
