@@ -113,3 +113,11 @@ export function tableParams(s: ViewState): URLSearchParams {
 export function isPlainClick(e: MouseEvent): boolean {
   return e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
 }
+
+/** A link's click handler: `go()` in the app on a plain click, the browser's way otherwise
+ * (a new tab with Ctrl or the middle button). */
+export function follow(e: MouseEvent, go: () => void): void {
+  if (!isPlainClick(e)) return;
+  e.preventDefault();
+  go();
+}
