@@ -8,12 +8,15 @@ app at ``/``.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from emboard.api.errors import install_error_handlers
-from emboard.api.http import CachedResponses
+from emboard.api.http import CachedResponses, warm_up
 from emboard.api.routes import benchmarks, models, tasks
 from emboard.api.security import SecurityHeaders
 from emboard.api.state import ApiState
@@ -35,9 +38,23 @@ def create_app(
     *,
     web_dir: Path | None = None,
     registered_only: bool = False,
+    warm_paths: Sequence[str] = (),
 ) -> FastAPI:
-    """The app over ``store`` and ``catalog``; ``web_dir`` is the built web app (``web/dist``)."""
+    """The app over ``store`` and ``catalog``; ``web_dir`` is the built web app (``web/dist``).
+
+    ``warm_paths`` are requested once in the background when the app starts (the web app's
+    first requests), so that the first visitor is served from the response cache.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(warm_up(app, warm_paths)) if warm_paths else None
+        yield
+        if task is not None:
+            task.cancel()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="emboard",
         description=DESCRIPTION,
         version="1",

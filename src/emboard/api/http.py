@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,8 @@ from emboard.api.state import ApiState, Encoded, Headers, Ready
 
 if TYPE_CHECKING:
     from fastapi import Request, Response
+
+logger = logging.getLogger(__name__)
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 GZIP_MIN_BYTES = 1024
@@ -154,3 +157,36 @@ async def _send_ready(ready: Ready, scope: Scope, send: Any) -> None:
     body, headers = ready.pick(accepts_gzip)
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def warm_up(app: Any, paths: Sequence[str]) -> None:
+    """GET each of ``paths`` through ``app`` (gzip accepted), so that their responses are in the
+    cache before a client asks; runs after start-up, while the server already answers."""
+    for path in paths:
+        plain, _, query = path.partition("?")
+        scope: Scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": plain,
+            "raw_path": plain.encode(),
+            "root_path": "",
+            "query_string": query.encode(),
+            "headers": [(b"host", b"warm-up"), (b"accept-encoding", b"gzip")],
+            "client": ("127.0.0.1", 0),
+            "server": ("127.0.0.1", 0),
+        }
+        try:
+            await app(scope, _no_body, _discard)
+        except Exception:  # a warm-up failure only costs the first visitor time
+            logger.exception("Warming %s failed", path)
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _discard(message: dict[str, Any]) -> None:
+    return None

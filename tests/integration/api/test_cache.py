@@ -47,3 +47,24 @@ def test_errors_are_not_cached(client) -> None:  # type: ignore[no-untyped-def]
         assert res.status_code == 422 and res.json()["parameter"] == "type"
     assert client.get("/api/v1/benchmarks/nope").status_code == 404
     assert client.get("/api/v1/benchmarks/nope").status_code == 404
+
+
+def test_warm_paths_are_cached_after_start(filled_store, catalog) -> None:  # type: ignore[no-untyped-def]
+    import time
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from emboard.api.app import create_app
+
+    paths = ["/api/v1/benchmarks", f"{ENG}/summary", "/api/v1/benchmarks/nope"]
+    app = create_app(filled_store, catalog, web_dir=Path("/nonexistent"), warm_paths=paths)
+    state = app.state.emboard
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 30
+        wanted = [(state.generation(), query_key(p, b"")) for p in paths[:2]]
+        while time.monotonic() < deadline and any(state.cache.get(k) is None for k in wanted):
+            time.sleep(0.05)
+        assert all(state.cache.get(k) is not None for k in wanted)
+        assert client.get(f"{ENG}/summary").json()["benchmark"] == "MTEB(eng, v2)"
+        assert client.get("/api/v1/benchmarks/nope").status_code == 404
