@@ -1,4 +1,4 @@
-"""The leaderboard engine's entry point: result rows → MTEB's summary, per-task, per-language.
+"""The leaderboard engine's entry point: results → MTEB's summary, per-task, per-language.
 
 Two stages: :func:`prepare_benchmark` (selection, once per benchmark and rows) and
 :meth:`PreparedBenchmark.leaderboard` (filters and aggregation, per request).
@@ -13,7 +13,7 @@ from typing import TypeVar
 from emboard.leaderboard.aggregate import build_task_matrix
 from emboard.leaderboard.entries import EntryColumns
 from emboard.leaderboard.filters import LeaderboardFilter, filter_entries, matches_name
-from emboard.leaderboard.rows import ResultRow
+from emboard.leaderboard.rows import ResultColumns, ResultRow
 from emboard.leaderboard.select import TaskSpec, select_columns, task_specs
 from emboard.leaderboard.tables import Leaderboard, Table
 from emboard.leaderboard.training import TrainingData
@@ -105,7 +105,7 @@ class PreparedBenchmark:
 
 
 def prepare_benchmark(
-    rows: Iterable[ResultRow],
+    rows: ResultColumns | Iterable[ResultRow],
     benchmark: BenchmarkMetadata,
     tasks: Mapping[str, TaskMetadata],
     models: Mapping[str, ModelMeta],
@@ -126,7 +126,7 @@ def prepare_benchmark(
 
 
 def build_leaderboard(
-    rows: Iterable[ResultRow],
+    rows: ResultColumns | Iterable[ResultRow],
     benchmark: BenchmarkMetadata,
     tasks: Mapping[str, TaskMetadata],
     models: Mapping[str, ModelMeta],
@@ -136,7 +136,8 @@ def build_leaderboard(
 ) -> Leaderboard:
     """MTEB 2.26.24's leaderboard tables of ``benchmark`` from raw result rows.
 
-    ``rows`` are every stored (split, subset) score of the benchmark's tasks, of any revision;
+    ``rows`` are every stored (split, subset) score of the benchmark's tasks, of any revision
+    (as columns, or rows);
     ``tasks`` the task catalog (all tasks: similar-task links feed the zero-shot column);
     ``models`` the model registry (revision choice, metadata columns; models missing from it
     are ranked but not listed in the summary, as in mteb). ``filters=None`` gives

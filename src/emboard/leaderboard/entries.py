@@ -95,6 +95,14 @@ def first_positions(codes: IntArray, n: int) -> IntArray:
     return first[:n]
 
 
+def first_seen(codes: IntArray, n: int) -> IntArray:
+    """The distinct codes (of 0..n-1) in order of first appearance (O(len), no sort of it)."""
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    present = np.flatnonzero(first < len(codes))
+    return present[np.argsort(first[present])]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class LanguageSets:
     """The distinct language lists of the entries, flattened once for vectorised lookups."""

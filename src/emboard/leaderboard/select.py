@@ -1,4 +1,4 @@
-"""From result rows to a benchmark's long table, with MTEB's validation and revision choice.
+"""From stored results to a benchmark's long table, with MTEB's validation and revision choice.
 
 Mirrors ``ModelResult.select_tasks`` (``TaskResult.validate_and_filter_scores``) followed by
 ``BenchmarkResults.join_revisions`` of mteb 2.26.24:
@@ -12,8 +12,8 @@ Mirrors ``ModelResult.select_tasks`` (``TaskResult.validate_and_filter_scores``)
   None/"external"/"no_revision_available"]``, then the newest mteb version, then the first one
   seen (lower ``source_rank`` first). Different tasks of a model may come from different revisions.
 
-The work is per task result (candidate) and vectorised over rows: rows are grouped once into
-candidates, split/subset validity is a table lookup, and the null padding is a grid difference.
+The work is per task result (candidate) and vectorised over the entries: split/subset validity
+is a table lookup over the distinct (split, subset) keys, the null padding a grid difference.
 """
 
 from __future__ import annotations
@@ -36,12 +36,17 @@ from emboard.leaderboard.entries import (
     LanguageSets,
     Vocabulary,
     factorize,
-    factorize_runs,
     first_positions,
-    gc_paused,
+    first_seen,
 )
 from emboard.leaderboard.grid import padding, task_grid
-from emboard.leaderboard.rows import ResultRow
+from emboard.leaderboard.rows import (
+    EntryKey,
+    ResultColumns,
+    ResultMeta,
+    ResultRow,
+    columns_from_rows,
+)
 from emboard.tasks.metadata import BenchmarkMetadata, TaskMetadata
 
 if TYPE_CHECKING:
@@ -50,16 +55,13 @@ if TYPE_CHECKING:
 _NO_REVISION = frozenset({"external", "no_revision_available"})
 
 
-def _getter(*fields: str) -> Callable[[ResultRow], tuple[Any, ...]]:
-    """Fields of a row as a tuple (by position: rows are named tuples)."""
-    return itemgetter(*(ResultRow._fields.index(f) for f in fields))
+def _getter(*fields: str) -> Callable[[ResultMeta], tuple[Any, ...]]:
+    """Fields of a result as a tuple (by position: results are named tuples)."""
+    return itemgetter(*(ResultMeta._fields.index(f) for f in fields))
 
 
 _CANDIDATE = _getter("model_name", "experiment", "task_name", "revision", "source_rank")
-_SPLIT_SUBSET = _getter("split", "subset")
 _VARIANT = _getter("model_name", "variant")
-_SCORE = itemgetter(ResultRow._fields.index("score"))
-_LANGUAGES = itemgetter(ResultRow._fields.index("languages"))
 _Candidate = tuple[str, str | None, str, str | None, int]
 """(model, experiment, task, revision, source_rank): one task result."""
 _KEY, _EXPERIMENT, _TASK, _REVISION = (
@@ -217,14 +219,14 @@ def _winners(
 
 @dataclass(frozen=True, slots=True)
 class _Chosen:
-    """The chosen task results: candidate ids, their task, variant; each row's winner."""
+    """The chosen task results: their task and variant; each result's winner."""
 
     task: IntArray
     variant: IntArray
     variants: list[tuple[str, str]]
-    row_winner: IntArray
-    """Per row: index of its task result among the chosen ones, -1 when not chosen."""
-    row_task: IntArray
+    result_winner: IntArray
+    """Per result: index of its candidate among the chosen ones, -1 when not chosen."""
+    result_task: IntArray
     models: list[str]
     variant_model: IntArray
 
@@ -235,24 +237,25 @@ class _Chosen:
 
 
 def _choose(
-    rows: Sequence[ResultRow],
+    results: Sequence[ResultMeta],
     specs: Mapping[str, TaskSpec],
     main_revisions: Mapping[str, str | None],
 ) -> _Chosen:
-    cands, cand_row = factorize_runs(map(_CANDIDATE, rows))
+    """MTEB's revision choice over the results (candidates: results with one key pooled)."""
+    cands, cand_of = factorize(list(map(_CANDIDATE, results)))
     if "" in set(map(_EXPERIMENT, cands)):  # experiment "" and None are one group
         cands, remap = factorize([(m, e or None, t, r, s) for m, e, t, r, s in cands])
-        cand_row = remap[cand_row]
+        cand_of = remap[cand_of]
     task_index = {name: j for j, name in enumerate(specs)}
     tasks = map(task_index.get, map(_TASK, cands), repeat(-1))
     cand_task = np.fromiter(tasks, dtype=np.int64, count=len(cands))
-    first = first_positions(cand_row, len(cands))
+    first = first_positions(cand_of, len(cands))
 
     def version(c: int) -> str | None:
-        return rows[int(first[c])].mteb_version
+        return results[int(first[c])].mteb_version
 
     chosen = _winners(cands, cand_task, version, main_revisions)
-    firsts = list(map(rows.__getitem__, first[chosen].tolist()))
+    firsts = list(map(results.__getitem__, first[chosen].tolist()))
     raw_variants, variant = factorize(list(map(_VARIANT, firsts)))
     variants, remap = factorize([(m, v or "") for m, v in raw_variants])  # None and "" pool
     variant = remap[variant] if len(variant) else variant
@@ -263,15 +266,15 @@ def _choose(
         task=cand_task[chosen],
         variant=variant,
         variants=variants,
-        row_winner=winner_of[cand_row],
-        row_task=np.maximum(cand_task[cand_row], 0),
+        result_winner=winner_of[cand_of],
+        result_task=np.maximum(cand_task[cand_of], 0),
         models=models,
         variant_model=variant_model,
     )
 
 
 def select_columns(
-    rows: Iterable[ResultRow],
+    data: ResultColumns | Iterable[ResultRow],
     specs: Mapping[str, TaskSpec],
     main_revisions: Mapping[str, str | None],
 ) -> EntryColumns:
@@ -279,16 +282,15 @@ def select_columns(
 
     ``main_revisions`` maps registered model names to their registry revision.
     """
-    rows = rows if isinstance(rows, Sequence) else list(rows)
+    if not isinstance(data, ResultColumns):
+        data = columns_from_rows(data)
     splits, subsets, langsets = Vocabulary[str](), Vocabulary[str](), Vocabulary[tuple[str, ...]]()
-    with gc_paused():
-        chosen = _choose(rows, specs, main_revisions)
-        owner, task = chosen.row_winner, chosen.row_task
-        of_chosen = np.flatnonzero(owner >= 0)
-        if len(of_chosen) < len(rows):  # rows of other revisions and tasks play no further part
-            rows = list(map(rows.__getitem__, of_chosen.tolist()))
-            owner, task = owner[of_chosen], task[of_chosen]
-        row_split, row_subset = _cells(rows, splits, subsets)
+    chosen = _choose(data.results, specs, main_revisions)
+    owner, task = chosen.result_winner[data.result], chosen.result_task[data.result]
+    of_chosen = np.flatnonzero(owner >= 0)  # rows of other revisions and tasks play no part
+    owner, task, key = owner[of_chosen], task[of_chosen], data.key[of_chosen]
+    row_split = _encode_keys(data.keys, key, 0, splits)[key]
+    row_subset = _encode_keys(data.keys, key, 1, subsets)[key]
     grid = task_grid(specs, splits, subsets, langsets)
     in_split = np.flatnonzero(grid.split_ok[task, row_split])
     kept = in_split[grid.subset_ok[task[in_split], row_subset[in_split]]]
@@ -301,10 +303,10 @@ def select_columns(
         len(splits),
     )
     slots = _Slots.of(owner[kept], pad.owner, len(chosen.task))
-    kept_rows = list(map(rows.__getitem__, kept.tolist()))
     score = np.full(slots.size, np.nan)
-    score[slots.rows] = np.array(list(map(_SCORE, kept_rows)), dtype=np.float64)
-    row_langset = langsets.encode(list(map(_LANGUAGES, kept_rows)))
+    score[slots.rows] = data.score[of_chosen[kept]]
+    kept_keys = key[kept]
+    key_langset = _encode_keys(data.keys, kept_keys, 2, langsets)
     result = np.asarray(slots.fill(owner[kept], pad.owner), dtype=np.int64)
     return EntryColumns(
         models=tuple(chosen.models),
@@ -317,20 +319,22 @@ def select_columns(
         task=chosen.task[result].astype(np.int32),
         split=slots.fill(row_split[kept], grid.split[pad.cell]),
         subset=slots.fill(row_subset[kept], grid.subset[pad.cell]),
-        langset=slots.fill(row_langset, grid.langset[pad.cell]),
+        langset=slots.fill(key_langset[kept_keys], grid.langset[pad.cell]),
         score=score,
         variant_model=chosen.variant_model.astype(np.int32),
         shared=(chosen.shared(len(specs)) | pad.repeats)[result],
     )
 
 
-def _cells(
-    rows: Sequence[ResultRow], splits: Vocabulary[str], subsets: Vocabulary[str]
-) -> tuple[IntArray, IntArray]:
-    """Each row's split and subset index."""
-    pairs, pair_code = factorize(map(_SPLIT_SUBSET, rows), len(rows))
-    row_split = splits.encode([p[0] for p in pairs])[pair_code]
-    return row_split, subsets.encode([p[1] for p in pairs])[pair_code]
+def _encode_keys(
+    keys: Sequence[EntryKey], used: IntArray, field: int, vocabulary: Vocabulary[Any]
+) -> IntArray:
+    """Per key: the index of its ``field`` in ``vocabulary``, values added in the order the
+    ``used`` keys first show them (as a pass over the rows would add them); -1 for unused."""
+    order = first_seen(used, len(keys))
+    out = np.full(len(keys), -1, dtype=np.int64)
+    out[order] = vocabulary.encode([keys[k][field] for k in order.tolist()])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +367,7 @@ class _Slots:
 
 
 def select_entries(
-    rows: Iterable[ResultRow],
+    rows: ResultColumns | Iterable[ResultRow],
     specs: Mapping[str, TaskSpec],
     main_revisions: Mapping[str, str | None],
 ) -> list[Entry]:

@@ -24,6 +24,7 @@ class TrainingData:
                 self._link(parent, task.name)
             if task.superseded_by:
                 self._link(task.superseded_by, task.name)
+        self._component_of: dict[str, frozenset[str]] | None = None
         self._cache: dict[str, frozenset[str] | None] = {}
         self._percentages: dict[tuple[str, frozenset[str]], int | None] = {}
 
@@ -31,18 +32,22 @@ class TrainingData:
         self._links.setdefault(a, set()).add(b)
         self._links.setdefault(b, set()).add(a)
 
-    def _component(self, start: str, visited: set[str]) -> set[str]:
-        found: set[str] = set()
-        stack = [start]
-        while stack:
-            node = stack.pop()
-            if node in visited:
-                continue
-            visited.add(node)
-            for other in self._links.get(node, ()):
-                found.add(other)
-                stack.append(other)
-        return found
+    def _components(self) -> dict[str, frozenset[str]]:
+        """Each linked task's connected component (itself included), computed once."""
+        if self._component_of is None:
+            self._component_of = {}
+            for start in self._links:
+                if start in self._component_of:
+                    continue
+                found, stack = {start}, [start]
+                while stack:
+                    for other in self._links[stack.pop()]:
+                        if other not in found:
+                            found.add(other)
+                            stack.append(other)
+                component = frozenset(found)
+                self._component_of.update(dict.fromkeys(component, component))
+        return self._component_of
 
     def datasets(self, model: str) -> frozenset[str] | None:
         """The model's training datasets with similar tasks; None when unknown/unregistered."""
@@ -66,11 +71,9 @@ class TrainingData:
         declared = self._declared(model, seen)
         if declared is None:
             return None
-        result = set(declared)
-        visited: set[str] = set()
-        for dataset in declared:
-            result |= self._component(dataset, visited)
-        return frozenset(result)
+        component_of = self._components()
+        linked = {id(c): c for c in map(component_of.get, declared) if c is not None}
+        return frozenset(declared.union(*linked.values()))
 
     def zero_shot_percentage(self, model: str, tasks: Iterable[str]) -> int | None:
         """``int(100 − 100·|trained ∩ tasks| / |tasks|)``; None when unknown or no tasks."""

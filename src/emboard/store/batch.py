@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from emboard.results.experiments import experiment_name, experiment_variant
 from emboard.store.catalog_sync import write_history
 from emboard.store.encode import canonical, changed_fields, dumps, model_columns
+from emboard.store.pack import delete_pack, write_packs
 from emboard.store.prepare import EncodedFile, PreparedBatch, read_meta_into
 from emboard.store.report import IngestReport
 from emboard.store.sources import MODEL_META_FILE
@@ -274,6 +275,7 @@ class BatchWriter:
             if old is not None:
                 history.extend(self._diff(conn, old.id, item))
                 conn.exec_driver_sql(_sql(conn, "DELETE FROM score WHERE result_id = ?"), (old.id,))
+                delete_pack(conn, old.id)
                 conn.exec_driver_sql(_sql(conn, "DELETE FROM result_file WHERE id = ?"), (old.id,))
                 file_id = old.id
                 self.report.files_changed += 1
@@ -290,6 +292,8 @@ class BatchWriter:
             self.state.files[item.path] = FileState(file_id, item.digest, item.stamp, False)
         bulk_insert(conn, "result_file", RESULT_COLUMNS, result_rows)
         bulk_insert(conn, "score", SCORE_COLUMNS, score_rows)
+        written = zip((row[0] for row in result_rows), pending, strict=True)
+        write_packs(conn, [(file_id, f.task_name, f.entries) for file_id, f in written])
         write_history(conn, self.ingest_id, history)
 
     def _result_row(self, file_id: int, res: EncodedFile, revision_id: int) -> tuple[Any, ...]:

@@ -8,13 +8,15 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from emboard.errors import StoreError, unknown_name_message
-from emboard.leaderboard.rows import ResultRow
+from emboard.leaderboard.rows import EntryKey, ResultColumns, ResultMeta
 from emboard.store.encode import decode_metric
+from emboard.store.pack import RECORD, pack_scores, unpack_key, unpack_records
 
 _FILES_SQL = """
 SELECT rf.id, m.name, r.name, rf.task_name, rf.mteb_version, src.priority, r.experiment, r.variant
@@ -24,6 +26,9 @@ JOIN model m ON m.id = r.model_id
 JOIN source src ON src.id = rf.source_id
 WHERE rf.task_name IN ({marks}) AND rf.removed_ingest_id IS NULL
 ORDER BY rf.id
+"""
+_PACKS_SQL = """
+SELECT p.result_id, p.main_scores FROM result_pack p WHERE p.task_name IN ({marks})
 """
 _SCORES_SQL = """
 SELECT s.result_id, s.split, s.subset, s.languages, {score}
@@ -44,12 +49,6 @@ def _metric_expr(dialect: str, metric: str | None, mark: str) -> str:
     return f"json_extract(s.metrics, '$.' || {mark})"
 
 
-def _languages(raw: Any) -> tuple[str, ...]:
-    if isinstance(raw, list | tuple):
-        return tuple(raw)
-    return tuple(orjson.loads(raw)) if raw else ()
-
-
 def _check_metric(metric: str | None) -> None:
     if (
         metric is not None
@@ -58,63 +57,94 @@ def _check_metric(metric: str | None) -> None:
         raise StoreError(f"Bad metric name {metric!r}: letters, digits, _, - and @ only")
 
 
-def leaderboard_rows(
+@dataclass
+class _Read:
+    """The raw reads of :func:`leaderboard_columns`."""
+
+    files: list[Any]
+    packs: dict[int, bytes]
+    """Result id → ``main_scores``."""
+    keys: dict[int, str]
+    """``score_key`` hash → key text (the packs' keys, or more)."""
+
+
+def leaderboard_columns(
     conn: Connection,
     task_names: Iterable[str],
     metric: str | None = None,
     include_experiments: bool = True,
-) -> list[ResultRow]:
-    """One :class:`ResultRow` per stored (model, revision, task, split, subset) of these tasks,
-    in ingest order (files by id, entries as the file lists them).
+) -> ResultColumns:
+    """Every stored (model, revision, task, split, subset) score of these tasks, as the
+    leaderboard engine's columns: results in ingest order, entries as each file lists them.
 
-    The leaderboard's cold path: two reads on covering indexes (the result files, then their
-    score entries) through the driver's cursor.
+    The leaderboard's cold path reads no row per score entry: the result files (on a covering
+    index), their packs (``store/pack.py``, one range per task) and the packs' keys. Another
+    metric (or a file without a pack) is read from the score entries and packed here.
     """
     names = sorted(set(task_names))
-    if not names:
-        return []
     _check_metric(metric)
-    dialect = conn.dialect.name
-    mark = "?" if dialect == "sqlite" else "%s"
-    marks = ", ".join(mark for _ in names)
-    by_metric = metric is not None and metric != "main_score"
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_FILES_SQL.format(marks=marks), names)
-        files = {row[0]: row for row in cursor.fetchall()}
-        params = [metric, *names] if by_metric else names
-        cursor.execute(
-            _SCORES_SQL.format(score=_metric_expr(dialect, metric, mark), marks=marks), params
-        )
-        scores = cursor.fetchall()
+        read = _read(cursor, conn.dialect.name, names, metric) if names else _Read([], {}, {})
+        files = read.files if include_experiments else [f for f in read.files if not f[6]]
+        blobs = [read.packs.get(row[0], b"") for row in files]
+        score, hashes = unpack_records(blobs)
+        uniq, key = np.unique(hashes, return_inverse=True)
+        keys = _read_keys(cursor, mark, uniq.tolist(), read.keys)
     finally:
         cursor.close()
-    return _rows(files, scores, by_metric, include_experiments)
-
-
-def _rows(
-    files: dict[Any, Any], scores: list[Any], by_metric: bool, include_experiments: bool
-) -> list[ResultRow]:
-    """Result rows from (file info by id, score tuples ordered by file): per-file work once."""
-    languages: dict[Any, tuple[str, ...]] = {}
-    out: list[ResultRow] = []
     make = tuple.__new__
-    for result_id, group in groupby(scores, key=itemgetter(0)):
-        info = files[result_id]
-        if not include_experiments and info[6]:
-            continue
-        head = (info[1], info[2], info[3], info[4])
-        tail = (int(info[5] or 0), info[6] or None, info[7] or None)
-        for _, split, subset, langs, value in group:
-            key = langs if isinstance(langs, str) else tuple(langs or ())
-            parsed = languages.get(key)
-            if parsed is None:
-                parsed = languages[key] = _languages(langs)
-            score = decode_metric(value) if by_metric else value
-            if score is not None and not isinstance(score, float):
-                score = float(score)
-            out.append(make(ResultRow, (*head, split, subset, parsed, score, *tail)))
-    return out
+    counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // RECORD.itemsize
+    return ResultColumns(
+        results=[
+            make(ResultMeta, (*row[1:5], int(row[5] or 0), row[6] or None, row[7] or None))
+            for row in files
+        ],
+        keys=keys,
+        result=np.repeat(np.arange(len(files), dtype=np.int64), counts),
+        key=key.astype(np.int64).reshape(-1),
+        score=score,
+    )
+
+
+def _read(cursor: Any, dialect: str, names: list[str], metric: str | None) -> _Read:
+    """The files and their packs (read, or made from the score entries: another metric, or a
+    file without a pack)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    marks = ", ".join(mark for _ in names)
+    cursor.execute(_FILES_SQL.format(marks=marks), names)
+    read = _Read(cursor.fetchall(), {}, {})
+    by_metric = metric is not None and metric != "main_score"
+    if not by_metric:
+        cursor.execute(_PACKS_SQL.format(marks=marks), names)
+        read.packs = dict(cursor.fetchall())
+    if by_metric or any(f[0] not in read.packs for f in read.files):
+        score = _metric_expr(dialect, metric, mark)
+        cursor.execute(
+            _SCORES_SQL.format(score=score, marks=marks), [metric, *names] if by_metric else names
+        )
+        for result_id, group in groupby(cursor.fetchall(), key=itemgetter(0)):
+            if by_metric or result_id not in read.packs:
+                read.packs[result_id], keys = pack_scores(
+                    (e[1], e[2], e[3], decode_metric(e[4]) if by_metric else e[4]) for e in group
+                )
+                read.keys.update(keys)
+    return read
+
+
+def _read_keys(cursor: Any, mark: str, hashes: list[int], known: dict[int, str]) -> list[EntryKey]:
+    """The keys of these ``score_key`` hashes (those not ``known`` read from the store)."""
+    wanted = [h for h in hashes if h not in known]
+    for start in range(0, len(wanted), 10000):
+        chunk = wanted[start : start + 10000]
+        in_list = ", ".join(mark for _ in chunk)
+        cursor.execute(f"SELECT hash, key FROM score_key WHERE hash IN ({in_list})", chunk)
+        known.update(cursor.fetchall())
+    missing = sum(1 for h in hashes if h not in known)
+    if missing:
+        raise StoreError(f"The store's score_key table lacks {missing} keys of packed scores")
+    return [unpack_key(known[h]) for h in hashes]
 
 
 def model_metas(

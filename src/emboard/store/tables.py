@@ -10,6 +10,8 @@ Layout, in dependency order:
 * ``task`` / ``benchmark``: the catalog's tasks and benchmarks.
 * ``result_file``: one task result of one model revision from one source file.
 * ``score``: one (split, subset) of a result file: main score, languages, every metric.
+* ``result_pack`` / ``score_key``: a result file's main scores packed, what the leaderboard
+  reads (``store/pack.py``); written with the score rows.
 * ``history``: earlier values of anything an ingest changed (scores, model metadata), and when.
 
 Later issues (submissions, evaluation runs, per-item outcomes, measured speed) add tables by
@@ -207,6 +209,30 @@ class Score(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     """Every numeric value of the entry, ``main_score`` included; non-finite as strings."""
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
+
+
+class ResultPack(Base):
+    """A result file's score entries packed for the leaderboard (``store/pack.py``): one row
+    per file, clustered by task on SQLite so a benchmark's packs are read in one range."""
+
+    __tablename__ = "result_pack"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    task_name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """The file's task (as ``result_file.task_name``)."""
+    result_id: Mapped[int] = mapped_column(ForeignKey("result_file.id"), primary_key=True)
+    main_scores: Mapped[bytes] = mapped_column(LargeBinary)
+    """Per entry, in file order: main score (NaN for none) and ``score_key`` hash."""
+
+
+class ScoreKey(Base):
+    """A (split, subset, languages) of score entries, by the hash packs refer to it with."""
+
+    __tablename__ = "score_key"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(Text)
+    """JSON: ``[split, subset, [language, ...]]``."""
 
 
 class History(Base):

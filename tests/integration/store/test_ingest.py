@@ -197,7 +197,7 @@ def test_older_store_is_migrated_not_rebuilt(store_url: str, results_dir: Path, 
     engine.dispose()
 
     store = open_store(store_url)
-    assert schema_version(store.engine) == "0002"
+    assert schema_version(store.engine) == "0003"
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT location FROM source WHERE id = 99").scalar() == "old"
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
