@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from emboard.tasks.catalog import Catalog
 
 CACHE_ENTRIES = 512
-"""Encoded responses kept (per store generation; an ingest empties the cache)."""
+"""Encoded responses kept (per store generation; an ingest empties the cache)..."""
+CACHE_BYTES = 64 * 2**20
+"""... and their total size (plain and gzipped bodies), so that many large tables cannot fill
+the server's memory."""
 GENERATION_TTL = 1.0
 """Seconds a read of the store's generation is trusted: a finished ingest shows within this."""
 
@@ -42,6 +45,11 @@ class Ready:
     gzipped: tuple[bytes, Headers] | None
     not_modified: Headers
 
+    @property
+    def size(self) -> int:
+        """Bytes held: the plain and gzipped bodies."""
+        return len(self.plain[0]) + (len(self.gzipped[0]) if self.gzipped else 0)
+
     def pick(self, accepts_gzip: bool) -> tuple[bytes, Headers]:
         """The body and headers for a client that does (or does not) accept gzip."""
         if accepts_gzip and self.gzipped is not None:
@@ -54,7 +62,9 @@ class ResponseCache:
     """A small LRU of ready responses keyed by (generation, request key)."""
 
     size: int = CACHE_ENTRIES
+    max_bytes: int = CACHE_BYTES
     _items: OrderedDict[tuple[int, str], Ready] = field(default_factory=OrderedDict)
+    _bytes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, key: tuple[int, str]) -> Ready | None:
@@ -66,14 +76,19 @@ class ResponseCache:
             return hit
 
     def put(self, key: tuple[int, str], value: Ready) -> None:
-        """Keep ``value``; entries of older generations go first."""
+        """Keep ``value``; entries of older generations go first, then the least recent."""
+        if value.size > self.max_bytes:
+            return
         with self._lock:
             stale = [k for k in self._items if k[0] != key[0]]
+            if key in self._items:
+                stale.append(key)
             for k in stale:
-                del self._items[k]
+                self._bytes -= self._items.pop(k).size
             self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._bytes += value.size
+            while len(self._items) > self.size or self._bytes > self.max_bytes:
+                self._bytes -= self._items.popitem(last=False)[1].size
 
 
 @dataclass

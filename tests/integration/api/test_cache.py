@@ -68,3 +68,24 @@ def test_warm_paths_are_cached_after_start(filled_store, catalog) -> None:  # ty
         assert all(state.cache.get(k) is not None for k in wanted)
         assert client.get(f"{ENG}/summary").json()["benchmark"] == "MTEB(eng, v2)"
         assert client.get("/api/v1/benchmarks/nope").status_code == 404
+
+
+def test_cache_is_bounded_by_entries_and_bytes() -> None:
+    from emboard.api.http import make_ready
+    from emboard.api.state import Encoded, ResponseCache
+
+    def ready(n: int) -> object:
+        return make_ready(Encoded(body=b"x" * n, gzipped=None, media_type="text/plain"), "e")
+
+    cache = ResponseCache(size=3, max_bytes=100)
+    for i in range(5):
+        cache.put((1, str(i)), ready(10))  # type: ignore[arg-type]
+    assert [cache.get((1, str(i))) is not None for i in range(5)] == [False] * 2 + [True] * 3
+    cache.put((1, "big"), ready(90))  # type: ignore[arg-type]
+    assert cache.get((1, "big")) is not None and cache.get((1, "4")) is not None
+    assert cache.get((1, "3")) is None  # 90 + 10 + 10 > 100: the least recent went
+    cache.put((1, "huge"), ready(101))  # type: ignore[arg-type]
+    assert cache.get((1, "huge")) is None
+    cache.put((2, "new"), ready(10))  # type: ignore[arg-type]
+    assert cache.get((1, "big")) is None and cache.get((2, "new")) is not None
+    assert cache._bytes == 10
