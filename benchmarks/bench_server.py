@@ -204,19 +204,19 @@ def load_python(port: int, clients: int, duration: float) -> dict[str, Any]:
 
 
 ROWS = "[data-testid=leaderboard] tbody tr"
-LOADED_JS = "document.querySelector('[data-testid=row-count]').innerText.includes('models')"
+LOADED_JS = "document.querySelector('[data-testid=row-count]').textContent.includes('models')"
 NEW_FILTER = "[data-testid=type-Retrieval]"
 # Resolves when the table's text changed after the click, at the next frame (the update shown).
 CLICK_JS = """
 async (selector) => {
   const table = document.querySelector('[data-testid=leaderboard]');
-  const before = table.innerText;
+  const before = table.textContent;  // textContent: no layout forced by the measurement
   const started = performance.now();
   const shown = new Promise((resolve) => {
     const observer = new MutationObserver(() => {
       const now = document.querySelector('[data-testid=leaderboard]');
-      if (now && now.innerText !== before && !/loading/.test(
-            document.querySelector('[data-testid=row-count]').innerText)) {
+      if (now && now.textContent !== before && !/loading/.test(
+            document.querySelector('[data-testid=row-count]').textContent)) {
         observer.disconnect();
         requestAnimationFrame(() => resolve(performance.now()));
       }
