@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _DEFAULT = "/api/v1/benchmarks/MTEB(eng, v2)"
-WARM_PATHS = ("/api/v1/benchmarks", _DEFAULT, f"{_DEFAULT}/metrics", f"{_DEFAULT}/summary")
+WARM_PATHS = ("/api/v1/benchmarks", f"{_DEFAULT}/summary", _DEFAULT, f"{_DEFAULT}/metrics")
 """What the web app asks first (its default benchmark), built in the background at start."""
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
