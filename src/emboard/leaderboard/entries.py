@@ -69,18 +69,22 @@ class Vocabulary(Generic[_H]):
     """Values → indices in order of addition."""
 
     def __init__(self) -> None:
-        self.index: dict[_H, int] = {}
+        self.index: defaultdict[_H, int] = defaultdict(count().__next__)
+        """Value → index; looking a value up adds it."""
 
     def __len__(self) -> int:
         return len(self.index)
 
     def add(self, value: _H) -> int:
-        return self.index.setdefault(value, len(self.index))
+        return self.index[value]
+
+    def add_all(self, values: Iterable[_H]) -> list[int]:
+        """The indices of ``values`` (new ones added, in order)."""
+        return list(map(self.index.__getitem__, values))
 
     def encode(self, values: Sequence[_H]) -> IntArray:
-        """The indices of ``values`` (new ones added)."""
-        uniq, codes = factorize(values)
-        return np.array([self.add(u) for u in uniq], dtype=np.int64)[codes]
+        """The indices of ``values`` (new ones added, in order)."""
+        return np.fromiter(map(self.index.__getitem__, values), dtype=np.int64, count=len(values))
 
     def values(self) -> tuple[_H, ...]:
         return tuple(self.index)

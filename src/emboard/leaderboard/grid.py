@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,16 +50,19 @@ def task_grid(
     langsets: Vocabulary[tuple[str, ...]],
 ) -> TaskGrid:
     """The grid of ``specs`` (in order), their values added to the vocabularies."""
-    cells: list[tuple[int, int, int, int]] = []
+    columns: list[list[IntArray]] = [[], [], [], []]  # task, split, subset, language list
     lengths, ok_splits, ok_subsets = [], [], []
     for j, spec in enumerate(specs.values()):
-        task_splits, task_subsets = dict.fromkeys(spec.splits), dict.fromkeys(spec.subsets)
-        lengths.append(len(task_splits) * len(task_subsets))
-        sub_ids = [subsets.add(s) for s in task_subsets]
-        lang_ids = [langsets.add(spec.subset_languages.get(s, ())) for s in task_subsets]
-        split_ids = [splits.add(s) for s in task_splits]
-        for split_id in split_ids:
-            cells.extend((j, split_id, u, ls) for u, ls in zip(sub_ids, lang_ids, strict=True))
+        task_subsets = dict.fromkeys(spec.subsets)
+        sub_ids = subsets.add_all(task_subsets)
+        lang_ids = langsets.add_all(map(spec.subset_languages.get, task_subsets, repeat(())))
+        split_ids = splits.add_all(dict.fromkeys(spec.splits))
+        n = len(split_ids) * len(sub_ids)
+        lengths.append(n)
+        columns[0].append(np.full(n, j, dtype=np.int64))
+        columns[1].append(np.repeat(np.array(split_ids, dtype=np.int64), len(sub_ids)))
+        columns[2].append(np.tile(np.array(sub_ids, dtype=np.int64), len(split_ids)))
+        columns[3].append(np.tile(np.array(lang_ids, dtype=np.int64), len(split_ids)))
         ok_splits.append(split_ids)
         ok_subsets.append([subsets.add("default")] if spec.aggregate else sub_ids)
     split_ok = np.zeros((len(specs), len(splits)), dtype=bool)
@@ -67,7 +71,7 @@ def task_grid(
         split_ok[j, ss] = True
         subset_ok[j, us] = True
     length = np.array(lengths, dtype=np.int64)
-    cell = np.array(cells, dtype=np.int64).reshape(-1, 4)
+    cell = np.stack([np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns], 1)
     codes = (cell[:, 0] * len(splits) + cell[:, 1]) * len(subsets) + cell[:, 2]
     order = np.argsort(codes, kind="stable")
     return TaskGrid(

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -89,9 +89,8 @@ class TaskSpec:
     """ISO 639-3 codes of the benchmark's subsets (MTEB's ``AbsTask.languages``)."""
 
     def __post_init__(self) -> None:
-        codes = frozenset(
-            lang.split("-")[0] for s in self.subsets for lang in self.subset_languages.get(s, ())
-        )
+        lists = map(self.subset_languages.get, self.subsets, repeat(()))
+        codes = frozenset(lang.split("-")[0] for lang in set(chain.from_iterable(lists)))
         object.__setattr__(self, "languages", codes)
 
 

@@ -35,13 +35,16 @@ def _record_format(n: int) -> struct.Struct:
     return struct.Struct("<" + "dq" * n)
 
 
-@lru_cache(maxsize=65536)
 def _key(split: str, subset: str, languages: str | tuple[str, ...]) -> tuple[int, str]:
     """(hash, JSON text ``[split, subset, [languages]]``) of an entry key."""
     langs = orjson.loads(languages) if isinstance(languages, str) else list(languages)
     text = orjson.dumps([split, subset, langs if isinstance(langs, list) else []]).decode()
     digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True), text
+
+
+_KEYS: dict[tuple[str, str, str | tuple[str, ...]], tuple[int, str]] = {}
+""":func:`_key` of the keys seen (a few thousand in the whole MTEB snapshot)."""
 
 
 def pack_scores(entries: Iterable[Sequence[Any]]) -> PackedFile:
@@ -51,10 +54,14 @@ def pack_scores(entries: Iterable[Sequence[Any]]) -> PackedFile:
     flat: list[float | int] = []
     for entry in entries:
         languages = entry[2] if isinstance(entry[2], str) else tuple(entry[2] or ())
-        digest, text = _key(entry[0], entry[1], languages or "[]")
-        keys[digest] = text
-        flat.append(np.nan if entry[3] is None else float(entry[3]))
-        flat.append(digest)
+        marker = (entry[0], entry[1], languages)
+        known = _KEYS.get(marker)
+        if known is None:
+            if len(_KEYS) > 100_000:
+                _KEYS.clear()
+            known = _KEYS[marker] = _key(entry[0], entry[1], languages or "[]")
+        keys[known[0]] = known[1]
+        flat += (np.nan if entry[3] is None else entry[3], known[0])
     return _record_format(len(flat) // 2).pack(*flat), keys
 
 
