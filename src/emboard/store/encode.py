@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -20,10 +21,21 @@ def _finite_safe(value: Any) -> Any:
     return value
 
 
+def _has_non_finite(value: Any) -> bool:
+    """True if ``value`` may hold a NaN or an infinity (the C JSON encoder refuses them)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError):  # TypeError: keys json cannot write; walk to be sure
+        return True
+    return False
+
+
 def dumps(value: Any) -> str:
     """JSON text; NaN and infinities become the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``."""
     out = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-    if b"null" in out:  # orjson writes non-finite floats as null: redo with them kept
+    # orjson writes non-finite floats as null: redo with them kept (a real None is null too,
+    # so look first: rebuilding every catalog record took 2 s of a cold ingest)
+    if b"null" in out and _has_non_finite(value):
         out = orjson.dumps(_finite_safe(value), option=orjson.OPT_NON_STR_KEYS)
     return out.decode()
 

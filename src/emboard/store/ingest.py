@@ -23,9 +23,10 @@ from emboard.log import Progress
 from emboard.store import tables as t
 from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState
 from emboard.store.catalog_sync import sync_catalog, write_history
+from emboard.store.constraints import validate_foreign_keys
 from emboard.store.db import Store
 from emboard.store.encode import canonical_json
-from emboard.store.prepare import PreparedBatch, make_parser, prepared_batches
+from emboard.store.prepare import PreparedBatch, PreparedBatches, make_parser
 from emboard.store.report import IngestReport
 from emboard.store.sources import (
     MODEL_META_FILE,
@@ -89,16 +90,22 @@ def begin_ingest(
     return source_id, ingest_id, fingerprint
 
 
-def load_state(conn: Connection, source_id: int) -> StoreState:
-    models = {
-        r.name: ModelState(r.id, bool(r.registered), r.meta or {})
-        for r in conn.execute(select(t.Model.id, t.Model.name, t.Model.registered, t.Model.meta))
-    }
-    revisions = {
-        (r[1], r[2], r[3]): (r[0], canonical_json(r[4]) if r[4] else "")
-        for r in conn.exec_driver_sql("SELECT id, model_id, name, experiment, meta FROM revision")
-    }
-    files = {
+def find_source(store: Store, spec: SourceSpec) -> tuple[int | None, str | None]:
+    """(id, fingerprint) of the source if the store knows it, read without writing."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(t.Source.id, t.Source.fingerprint).where(
+                t.Source.kind == spec.kind, t.Source.location == spec.location
+            )
+        ).first()
+    return (None, None) if row is None else (int(row[0]), row[1])
+
+
+def load_files(conn: Connection, source_id: int | None) -> dict[str, FileState]:
+    """The files the store holds from one source, by path."""
+    if source_id is None:
+        return {}
+    return {
         r[1]: FileState(r[0], r[2], r[3], r[4] is not None)
         for r in conn.execute(
             select(
@@ -110,6 +117,22 @@ def load_state(conn: Connection, source_id: int) -> StoreState:
             ).where(t.ResultFile.source_id == source_id)
         )
     }
+
+
+def load_state(
+    conn: Connection, source_id: int, files: dict[str, FileState] | None = None
+) -> StoreState:
+    """Models, revisions and the source's files (``files`` when already loaded)."""
+    models = {
+        r.name: ModelState(r.id, bool(r.registered), r.meta or {})
+        for r in conn.execute(select(t.Model.id, t.Model.name, t.Model.registered, t.Model.meta))
+    }
+    revisions = {
+        (r[1], r[2], r[3]): (r[0], canonical_json(r[4]) if r[4] else "")
+        for r in conn.exec_driver_sql("SELECT id, model_id, name, experiment, meta FROM revision")
+    }
+    if files is None:
+        files = load_files(conn, source_id)
     return StoreState(models=models, revisions=revisions, files=files)
 
 
@@ -168,7 +191,7 @@ def _meta_reader(root: Path) -> Any:
 
 
 def _files(
-    spec: SourceSpec, state: StoreState, since: str | None, head: str | None
+    spec: SourceSpec, stored: dict[str, FileState], since: str | None, head: str | None
 ) -> tuple[Iterable[SourceFile], list[str] | None]:
     """The files to read, and the deleted paths when known (None: infer from a full read)."""
     if spec.kind == "archive":
@@ -176,7 +199,7 @@ def _files(
     if spec.kind == "git" and since and head and since != head:
         changed, deleted = git_changes(spec.root, since, head)
         return read_paths(spec.root, changed), deleted
-    known = {p: f.stamp for p, f in state.files.items() if not f.removed}
+    known = {p: f.stamp for p, f in stored.items() if not f.removed}
     return read_directory(spec.root, known), None
 
 
@@ -192,6 +215,8 @@ def ingest(
     """Ingest one source; returns what was done (bad files listed, the rest stored).
 
     ``model_name`` names the model of a model card whose ``model-index`` name is not a full id.
+    The source is read and parsed in a child process that starts before the ingest is recorded
+    and the catalog synced, so both overlap with reading.
     """
     spec = resolve_source(str(location))
     report = IngestReport(source=spec.location, kind=spec.kind)
@@ -200,37 +225,62 @@ def ingest(
         from emboard.store.cards import ingest_card
 
         return ingest_card(store, spec, catalog, report, started, model_name)
-    source_id, ingest_id, last = begin_ingest(store, spec, catalog, report)
     head = git_head(spec.root) if spec.kind == "git" else None
     fingerprint = archive_digest(spec.root) if spec.kind == "archive" else head
+    source_id, last = find_source(store, spec)
     if fingerprint and fingerprint == last and not force:
+        source_id, _, _ = begin_ingest(store, spec, catalog, report)
         report.status = "unchanged"
-        report.fingerprint = fingerprint
-        report.seconds = time.perf_counter() - started
-        finish_ingest(store, source_id, report, fingerprint)
+        _finish(store, source_id, report, fingerprint, started)
         return report
     with store.engine.connect() as conn:
-        state = load_state(conn, source_id)
-    writer = BatchWriter(
-        conn_factory=store.engine.connect,
-        state=state,
-        source_id=source_id,
-        ingest_id=ingest_id,
-        report=report,
-        meta_reader=None if spec.kind == "archive" else _meta_reader(spec.root),
-        commit=head,
-    )
-    files, deleted = _files(spec, state, None if force else last, head)
-    known = {p: f.digest for p, f in state.files.items() if not f.removed}
+        stored = load_files(conn, source_id)
+    files, deleted = _files(spec, stored, None if force else last, head)
+    known = {p: f.digest for p, f in stored.items() if not f.removed}
     parse = make_parser(CatalogTaskLookup(catalog))
-    task_id = progress.add_task(f"ingest {spec.root.name}", total=None) if progress else None
+    # a full read of the source: read in a second process, overlapping the writes
+    with PreparedBatches(files, known, parse, parallel=deleted is None) as batches:
+        source_id, ingest_id, _ = begin_ingest(store, spec, catalog, report)
+        with store.engine.connect() as conn:
+            state = load_state(conn, source_id, stored)
+        writer = BatchWriter(
+            conn_factory=store.engine.connect,
+            state=state,
+            source_id=source_id,
+            ingest_id=ingest_id,
+            report=report,
+            meta_reader=None if spec.kind == "archive" else _meta_reader(spec.root),
+            commit=head,
+        )
+        try:
+            _write_all(store, writer, batches, deleted, progress)
+        except BaseException:
+            report.status = "failed"
+            raise
+        finally:
+            _finish(store, source_id, report, fingerprint, started)
+    return report
+
+
+def _write_all(
+    store: Store,
+    writer: BatchWriter,
+    batches: Iterable[tuple[PreparedBatch, int]],
+    deleted: list[str] | None,
+    progress: Progress | None,
+) -> None:
+    """Write every batch (whole model folders, ~:data:`TRANSACTION_FILES` files per
+    transaction), validate deferred checks, mark files gone from the source as removed."""
+    report, state = writer.report, writer.state
+    task_id = (
+        progress.add_task(f"ingest {Path(report.source).name}", total=None) if progress else None
+    )
     collecting = gc.isenabled()
     gc.disable()  # many small long-lived objects (rows, state): the cyclic collector only costs
     try:
         pending: list[PreparedBatch] = []
         size = 0
-        parallel = deleted is None  # a full read of the source: overlap reading with writing
-        for batch, n_read in prepared_batches(files, known, parse, parallel=parallel):
+        for batch, n_read in batches:
             pending.append(batch)
             size += len(batch.files) + len(batch.unchanged)
             if size >= TRANSACTION_FILES:
@@ -239,18 +289,21 @@ def ingest(
             if progress is not None:
                 progress.advance(task_id, n_read)
         writer.write(pending)
+        with store.engine.begin() as conn:
+            validate_foreign_keys(conn)
         removed = (
             deleted if deleted is not None else [p for p in state.files if p not in state.seen]
         )
-        mark_removed(store, state, removed, ingest_id, report)
+        mark_removed(store, state, removed, writer.ingest_id, report)
         report.status = "done" if report.changed_anything else "unchanged"
-    except BaseException:
-        report.status = "failed"
-        raise
     finally:
         if collecting:
             gc.enable()
-        report.fingerprint = fingerprint
-        report.seconds = time.perf_counter() - started
-        finish_ingest(store, source_id, report, fingerprint)
-    return report
+
+
+def _finish(
+    store: Store, source_id: int, report: IngestReport, fingerprint: str | None, started: float
+) -> None:
+    report.fingerprint = fingerprint
+    report.seconds = time.perf_counter() - started
+    finish_ingest(store, source_id, report, fingerprint)
