@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_DEFAULT = "/api/v1/benchmarks/MTEB(eng, v2)"
-WARM_PATHS = ("/api/v1/benchmarks", f"{_DEFAULT}/summary", _DEFAULT, f"{_DEFAULT}/metrics")
-"""What the web app asks first (its default benchmark), built in the background at start."""
+_MAIN = ("MTEB(eng, v2)", "MTEB(Multilingual, v2)", "MTEB(eng, v1)")
+WARM_PATHS = (
+    "/api/v1/benchmarks",
+    *(f"/api/v1/benchmarks/{b}{part}" for b in _MAIN for part in ("/summary", "", "/metrics")),
+)
+"""What the web app asks for its default benchmark (first) and the other main ones, built in
+the background once the server answers (tables from the store's board cache; the metric lists
+are a query of up to seconds)."""
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
 
