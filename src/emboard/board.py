@@ -1,7 +1,8 @@
 """The leaderboard over a store: what the CLI and the web API ask for.
 
 ``Board(store, catalog).leaderboard("MTEB(eng, v2)", filters, metric)`` reads the benchmark's
-rows from the store and builds MTEB's tables with the leaderboard engine. The selected long
+stored scores (as columns: each result file's packed main scores, ``store/pack.py``) and builds
+MTEB's tables with the leaderboard engine. The selected long
 table (a :class:`~emboard.leaderboard.engine.PreparedBenchmark`) is cached per (benchmark,
 metric), so a new filter only aggregates; tables are cached per (benchmark, filters, metric).
 Both are dropped when an ingest finishes (the store's last ingest id is the cache generation),
