@@ -26,6 +26,9 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="*")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument(
+        "--mmap-threshold", type=int, default=128 * 1024, help="glibc mmap threshold, 0: default"
+    )
+    parser.add_argument(
         "--dump-texts", type=Path, help="write the unique encoded texts (JSON) here"
     )
     args = parser.parse_args()
@@ -55,6 +58,7 @@ def main() -> None:
         model_revision=args.model_revision,
         batch_size=args.batch_size,
         show_progress=False,
+        mmap_threshold=args.mmap_threshold or None,
     )
     if args.dump_texts:
         args.dump_texts.write_text(json.dumps(dumped))

@@ -1,6 +1,6 @@
 """The encode-only floor: load a model, then time encoding a list of unique texts once.
 
-python benchmarks/encode_floor.py --model PATH --texts FILE   (FILE from emboard_side --dump-texts)
+python benchmarks/encode_floor.py --model PATH --texts FILE [--mmap-threshold BYTES]   (FILE from emboard_side --dump-texts)
 """
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ def main() -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--texts", required=True, type=Path)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--mmap-threshold", type=int, default=128 * 1024, help="glibc mmap threshold, 0: default"
+    )
     args = parser.parse_args()
 
     from emboard.models.loader import load_model
+    from emboard.models.memory import limit_heap_growth
+
+    limit_heap_growth(args.mmap_threshold or None)  # the same allocator setting as emboard's run
 
     encoder = load_model(args.model)
     blocks = json.loads(args.texts.read_text())

@@ -27,6 +27,7 @@ from emboard.evaluators import get_evaluator
 from emboard.evaluators.base import EvalContext
 from emboard.log import Progress, progress
 from emboard.models.embedder import Embedder, EmbedStats
+from emboard.models.memory import DEFAULT_MMAP_THRESHOLD, limit_heap_growth
 from emboard.models.protocol import Encoder
 from emboard.results.io import (
     append_run_settings,
@@ -244,12 +245,15 @@ def evaluate(
     model_revision: str | None = None,
     settings: Settings | None = None,
     show_progress: bool = True,
+    mmap_threshold: int | None = DEFAULT_MMAP_THRESHOLD,
 ) -> RunReport:
     """Evaluate ``model`` (an ``Encoder``, Hub id or local folder) on tasks; see the README.
 
     A task that fails is reported in the returned ``RunReport`` (status ``failed`` with the
     reason) and the other tasks still run. Results go to
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
+    ``mmap_threshold`` fixes glibc's mmap threshold for the process (bytes; None leaves malloc
+    alone), so activations freed after each batch go back to the OS (``models/memory.py``).
     """
     started = time.perf_counter()
     settings = settings or get_settings()
@@ -257,6 +261,7 @@ def evaluate(
     catalog = load_catalog(settings)
     selected = _resolve_tasks(catalog, tasks, benchmarks, root)
     source = make_source(settings, root)
+    limit_heap_growth(mmap_threshold)
     encoder = _load_encoder(model, catalog, model_name, model_revision, device)
     embedder = Embedder(encoder, batch_size=batch_size)
     out = Path(output_dir) if output_dir is not None else None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from emboard.errors import ModelError
 from emboard.models.protocol import Encoder, EncodeRequest
@@ -25,15 +26,31 @@ CacheKey = tuple[str | None, str | None]
 
 @dataclass
 class _Store:
-    index: dict[str, int] = field(default_factory=dict)
-    chunks: list[FloatArray] = field(default_factory=list)
-    matrix: FloatArray | None = None
+    """Embeddings of one (prompt, prompt type), in the blocks they were encoded in.
 
-    def rows(self) -> FloatArray:
-        if self.matrix is None or len(self.matrix) != len(self.index):
-            self.matrix = np.concatenate(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
-            self.chunks = [self.matrix]
-        return self.matrix
+    Blocks are never concatenated (that would hold the store twice while copying): a row is
+    found by its global number, and ``take`` gathers rows block by block.
+    """
+
+    index: dict[str, int] = field(default_factory=dict)
+    blocks: list[FloatArray] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def add(self, texts: list[str], emb: FloatArray) -> None:
+        base = len(self.index)
+        self.index.update({t: base + i for i, t in enumerate(texts)})
+        self.starts.append(base)
+        self.blocks.append(emb)
+
+    def take(self, rows: NDArray[np.int64]) -> FloatArray:
+        if len(self.blocks) == 1:
+            return self.blocks[0][rows]
+        out = np.empty((len(rows), self.blocks[0].shape[1]), dtype=np.float32)
+        which = np.searchsorted(np.asarray(self.starts), rows, side="right") - 1
+        for b in np.unique(which):
+            sel = which == b
+            out[sel] = self.blocks[b][rows[sel] - self.starts[b]]
+        return out
 
 
 @dataclass
@@ -98,10 +115,7 @@ class Embedder:
         for start in range(0, len(order), self.block_size):
             block = order[start : start + self.block_size]
             emb = self._encode_block(block, prompt, ptype)
-            base = len(store.index)
-            store.index.update({t: base + i for i, t in enumerate(block)})
-            store.chunks.append(emb)
-            store.matrix = None
+            store.add(block, emb)
             self._cached_bytes += emb.nbytes
             self.stats.encoded += len(block)
 
@@ -122,8 +136,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
         idx = np.fromiter((store.index[t] for t in texts), dtype=np.int64, count=len(texts))
-        rows: FloatArray = store.rows()[idx]
-        return rows
+        return store.take(idx)
 
     def for_task(
         self, task_name: str, task_type: str, task_prompt: Callable[[PromptType | None], str | None]
