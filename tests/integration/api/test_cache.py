@@ -89,3 +89,14 @@ def test_cache_is_bounded_by_entries_and_bytes() -> None:
     cache.put((2, "new"), ready(10))  # type: ignore[arg-type]
     assert cache.get((1, "big")) is None and cache.get((2, "new")) is not None
     assert cache._bytes == 10
+
+
+def test_cached_csv_keeps_its_download_headers(client) -> None:  # type: ignore[no-untyped-def]
+    url = f"{ENG}/per-task?format=csv&type=STS"
+    first, again = client.get(url), client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and again.text.startswith("Model,")
+    for name in ("content-type", "content-disposition", "etag"):
+        assert again.headers[name] == first.headers[name], name
+    assert again.headers["content-type"] == "text/csv; charset=utf-8"
+    assert again.headers["content-disposition"].startswith("attachment; filename=")
