@@ -58,9 +58,10 @@ pytest: install
 
 test: lint typecheck pytest
 
-bench: install
+bench: install wrk
 	$(PY) benchmarks/bench_evaluate.py
 	$(PY) benchmarks/bench_store.py
+	$(PY) benchmarks/bench_server.py
 
 clean:
 	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache emboard.db emboard.db-* .cache
@@ -68,10 +69,13 @@ clean:
 # The web leaderboard (web/dist) from its lock file, and Debian's Chromium for the browser tests
 # (installed only when missing); both come before everything else `install` does.
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json web/package-lock.json
-.PHONY: web chromium
+.PHONY: web chromium wrk
 web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build
 web: web/dist/index.html
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+# wrk (Debian's package) loads the server in bench_server.py; only `make bench` needs it.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
 install: web chromium
