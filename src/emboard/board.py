@@ -7,6 +7,12 @@ table (a :class:`~emboard.leaderboard.engine.PreparedBenchmark`) is cached per (
 metric), so a new filter only aggregates; tables are cached per (benchmark, filters, metric).
 Both are dropped when an ingest finishes (the store's last ingest id is the cache generation),
 so a warm request does no database work beyond one tiny query.
+
+Memory stays bounded however many filters visitors try: a benchmark's default tables (no
+filter, main score) and its main-score long table stay; other tables are a least-recently-used
+set of at most :data:`MAX_TABLES` tables and :data:`MAX_CELLS` cells, other metrics' long tables
+at most :data:`MAX_PREPARED`. Only the default tables are kept in the store's ``board_cache``
+(one row per benchmark and generation), so that filters cannot fill it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -30,6 +37,16 @@ if TYPE_CHECKING:
     from emboard.store.db import Store
 
 logger = logging.getLogger(__name__)
+
+MAX_TABLES = 48
+"""Filtered (or other-metric) leaderboards kept in memory, least recently used dropped first..."""
+MAX_CELLS = 3_000_000
+"""... and their total cells (all views; ~30 bytes each): MTEB(Multilingual, v2)'s leaderboard
+has ~200,000, so filters on it keep ~15 tables (~90 MB)."""
+MAX_PREPARED = 4
+"""Long tables kept for metrics other than the main score (those of the main score all stay)."""
+
+Key = tuple[Any, ...]
 
 
 def model_meta_from_store(name: str, meta: Mapping[str, Any]) -> ModelMeta:
@@ -55,9 +72,16 @@ class Board:
     """Rank and list only models of MTEB's registry (mteb's own rule, its exact tables);
     otherwise every stored model is ranked and listed (private and unregistered ones too)."""
     persist: bool = True
-    """Keep built tables in the store's ``board_cache`` too, so a new process (a restarted
-    server, the CLI) gets them without rebuilding until the next ingest."""
-    _cache: dict[tuple[Any, ...], Leaderboard] = field(default_factory=dict)
+    """Keep built default tables in the store's ``board_cache`` too, so a new process (a
+    restarted server, the CLI) gets them without rebuilding until the next ingest."""
+    max_tables: int = MAX_TABLES
+    max_cells: int = MAX_CELLS
+    max_prepared: int = MAX_PREPARED
+    _cache: dict[Key, Leaderboard] = field(default_factory=dict)
+    """Default tables (no filter, main score): never evicted within a generation."""
+    _lru: OrderedDict[Key, tuple[Leaderboard, int]] = field(default_factory=OrderedDict)
+    """Other tables with their cell counts, least recently used first."""
+    _cells: int = 0
     _prepared: dict[tuple[str, str | None], PreparedBenchmark] = field(default_factory=dict)
     _generation: int | None = None
     _models: dict[str, ModelMeta] | None = None
@@ -77,6 +101,8 @@ class Board:
         gen = self.generation()
         if gen != self._generation:
             self._cache.clear()
+            self._lru.clear()
+            self._cells = 0
             self._prepared.clear()
             self._models = None
             self._training = None
@@ -106,19 +132,55 @@ class Board:
         """MTEB's tables of ``benchmark`` (name or alias) from the stored results."""
         bench = self.catalog.get_benchmark(benchmark)
         key = (bench.name, filters, metric)
+        default = filters is None and metric is None
         with self._lock:
             self._refresh()
-            cached = self._cache.get(key)
+            cached = self._cache.get(key) if default else self._recent(key)
             if cached is not None:
                 return cached
+            persist = self.persist and default
             digest = _cache_key(key, self.registered_only)
-            board = self._load_persisted(digest) if self.persist else None
+            board = self._load_persisted(digest) if persist else None
             if board is None:
                 board = self._build(bench, filters, metric)
-                if self.persist:
+                if persist:
                     self._save_persisted(digest, board)
-            self._cache[key] = board
+            if default:
+                self._cache[key] = board
+            else:
+                self._remember(key, board)
             return board
+
+    def prepare(self, benchmark: str, metric: str | None = None) -> None:
+        """Load ``benchmark``'s rows and select its long table now (what a first filter would
+        otherwise wait for); ``emboard serve`` does it for the default benchmark at start."""
+        bench = self.catalog.get_benchmark(benchmark)
+        from emboard.leaderboard.entries import gc_paused
+
+        with self._lock, gc_paused():
+            self._refresh()
+            self._prepare(bench, metric)
+
+    def cached_tables(self) -> int:
+        """Leaderboards held in memory (default and others)."""
+        return len(self._cache) + len(self._lru)
+
+    def _recent(self, key: Key) -> Leaderboard | None:
+        hit = self._lru.get(key)
+        if hit is None:
+            return None
+        self._lru.move_to_end(key)
+        return hit[0]
+
+    def _remember(self, key: Key, board: Leaderboard) -> None:
+        """Keep a non-default table, dropping the least recently used over the bounds."""
+        cells = table_cells(board)
+        if cells > self.max_cells:
+            return
+        self._lru[key] = (board, cells)
+        self._cells += cells
+        while len(self._lru) > self.max_tables or self._cells > self.max_cells:
+            self._cells -= self._lru.popitem(last=False)[1][1]
 
     def _load_persisted(self, digest: str) -> Leaderboard | None:
         from sqlalchemy import text
@@ -163,6 +225,8 @@ class Board:
 
         prepared = self._prepared.get((bench.name, metric))
         if prepared is not None:
+            if metric is not None:  # most recently used: last to go
+                self._prepared[(bench.name, metric)] = self._prepared.pop((bench.name, metric))
             return prepared
         models = self.models()
         if self._training is None:
@@ -179,7 +243,16 @@ class Board:
             rows, bench, self.catalog.tasks, models, training=self._training
         )
         self._prepared[(bench.name, metric)] = prepared
+        others = [k for k in self._prepared if k[1] is not None]
+        for stale in others[: max(0, len(others) - self.max_prepared)]:
+            del self._prepared[stale]
         return prepared
+
+
+def table_cells(board: Leaderboard) -> int:
+    """Cells of a leaderboard's tables (its size in memory is about 30 bytes a cell)."""
+    tables = (board.summary, board.per_task, board.per_language)
+    return sum(len(t.rows) * len(t.columns) for t in tables if t is not None)
 
 
 def _cache_key(key: tuple[Any, ...], registered_only: bool) -> str:

@@ -9,6 +9,7 @@ app at ``/``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ from emboard.board import Board
 from emboard.store.db import Store
 from emboard.tasks.catalog import Catalog
 
+logger = logging.getLogger(__name__)
+
 DESCRIPTION = (
     "MTEB-compatible leaderboards from an emboard results store: benchmarks and their summary, "
     "per-task and per-language tables (filters, metric choice, CSV/JSON export), tasks, models "
@@ -39,16 +42,27 @@ def create_app(
     web_dir: Path | None = None,
     registered_only: bool = False,
     warm_paths: Sequence[str] = (),
+    warm_benchmarks: Sequence[str] = (),
 ) -> FastAPI:
     """The app over ``store`` and ``catalog``; ``web_dir`` is the built web app (``web/dist``).
 
     ``warm_paths`` are requested once in the background when the app starts (the web app's
-    first requests), so that the first visitor is served from the response cache.
+    first requests), so that the first visitor is served from the response cache; then the rows
+    of ``warm_benchmarks`` are loaded (:meth:`Board.prepare`), so that a first filter on them
+    only aggregates.
     """
+
+    async def warm() -> None:
+        await warm_up(app, warm_paths)
+        for name in warm_benchmarks:
+            try:
+                await asyncio.to_thread(board.prepare, name)
+            except Exception:  # only costs the first filter time
+                logger.exception("Preparing %s failed", name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(warm_up(app, warm_paths)) if warm_paths else None
+        task = asyncio.create_task(warm()) if warm_paths or warm_benchmarks else None
         yield
         if task is not None:
             task.cancel()
