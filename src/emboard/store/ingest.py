@@ -23,8 +23,8 @@ from emboard.log import Progress
 from emboard.store import tables as t
 from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState
 from emboard.store.catalog_sync import sync_catalog, write_history
-from emboard.store.constraints import validate_foreign_keys
 from emboard.store.db import Store
+from emboard.store.deferred import checkpoint, validate_foreign_keys
 from emboard.store.encode import canonical_json
 from emboard.store.prepare import PreparedBatch, PreparedBatches, make_parser
 from emboard.store.report import IngestReport
@@ -270,7 +270,7 @@ def _write_all(
     progress: Progress | None,
 ) -> None:
     """Write every batch (whole model folders, ~:data:`TRANSACTION_FILES` files per
-    transaction), validate deferred checks, mark files gone from the source as removed."""
+    transaction), do the work they deferred, mark files gone from the source as removed."""
     report, state = writer.report, writer.state
     task_id = (
         progress.add_task(f"ingest {Path(report.source).name}", total=None) if progress else None
@@ -304,6 +304,8 @@ def _write_all(
 def _finish(
     store: Store, source_id: int, report: IngestReport, fingerprint: str | None, started: float
 ) -> None:
+    with store.engine.connect() as conn:
+        checkpoint(conn)  # the one the batches deferred
     report.fingerprint = fingerprint
     report.seconds = time.perf_counter() - started
     finish_ingest(store, source_id, report, fingerprint)

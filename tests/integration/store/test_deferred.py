@@ -1,4 +1,5 @@
-"""Foreign keys deferred by large batches (PostgreSQL): restored in the batch, validated at the end."""
+"""Work batches defer: foreign keys (PostgreSQL) restored in the batch and validated at the end,
+WAL checkpoints (SQLite) at the end of the ingest."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ def pg_store() -> Iterator:  # type: ignore[type-arg]
 def test_large_batches_defer_checks_and_the_ingest_validates(
     store, results_dir: Path, catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from emboard.store import constraints
+    from emboard.store import deferred
     from emboard.store.ingest import ingest
 
-    monkeypatch.setattr(constraints, "BULK_ROWS", 1)  # every batch takes the bulk path
+    monkeypatch.setattr(deferred, "BULK_ROWS", 1)  # every batch takes the bulk path
     with store.engine.connect() as conn:
         before = conn.exec_driver_sql(_KEYS).all() if store.dialect == "postgresql" else []
     report = ingest(store, results_dir.parent, catalog)
@@ -50,7 +51,7 @@ def test_large_batches_defer_checks_and_the_ingest_validates(
 
 def test_a_row_that_breaks_a_deferred_key_fails_validation(pg_store) -> None:  # type: ignore[no-untyped-def]
     from emboard.errors import StoreError
-    from emboard.store.constraints import (
+    from emboard.store.deferred import (
         restore_foreign_keys,
         suspend_foreign_keys,
         validate_foreign_keys,
@@ -79,3 +80,27 @@ def test_a_row_that_breaks_a_deferred_key_fails_validation(pg_store) -> None:  #
             "INSERT INTO score (id, result_id, split, subset, languages, metrics) "
             "VALUES (2, 999, 'test', 'default', '[]', '{}')"
         )
+
+
+def test_sqlite_checkpoints_once_at_the_end(tmp_path: Path, results_dir: Path, catalog) -> None:  # type: ignore[no-untyped-def]
+    from contextlib import ExitStack
+
+    from emboard.store import deferred
+    from emboard.store.db import open_store
+    from emboard.store.ingest import ingest
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(deferred, "BULK_ROWS", 1)
+    try:
+        assert ingest(store, results_dir.parent, catalog).status == "done"
+    finally:
+        monkeypatch.undo()
+    # copied back and truncated before the ingest's closing commit (a page or two)
+    assert (tmp_path / "store.db-wal").stat().st_size < 10 * 4096
+    with ExitStack() as stack:  # every pooled connection checkpoints automatically again
+        conns = [stack.enter_context(store.engine.connect()) for _ in range(3)]
+        for conn in conns:
+            value = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            assert value == deferred.SQLITE_AUTOCHECKPOINT
+    store.close()
