@@ -153,13 +153,24 @@ class Board:
 
     def prepare(self, benchmark: str, metric: str | None = None) -> None:
         """Load ``benchmark``'s rows and select its long table now (what a first filter would
-        otherwise wait for); ``emboard serve`` does it for the default benchmark at start."""
+        otherwise wait for); ``emboard serve`` does it for the default benchmark at start.
+
+        The unfiltered tables are aggregated too (and kept, unless already held): that also
+        fills the per-model caches an aggregation uses (the zero-shot figures), so a first
+        filter costs what any later one does."""
         bench = self.catalog.get_benchmark(benchmark)
         from emboard.leaderboard.entries import gc_paused
 
         with self._lock, gc_paused():
             self._refresh()
-            self._prepare(bench, metric)
+            prepared = self._prepare(bench, metric)
+            key = (bench.name, None, metric)
+            if key not in self._cache and key not in self._lru:
+                board = prepared.leaderboard(None, training=self._training)
+                if metric is None:
+                    self._cache[key] = board
+                else:
+                    self._remember(key, board)
 
     def cached_tables(self) -> int:
         """Leaderboards held in memory (default and others)."""

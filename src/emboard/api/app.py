@@ -43,13 +43,14 @@ def create_app(
     registered_only: bool = False,
     warm_paths: Sequence[str] = (),
     warm_benchmarks: Sequence[str] = (),
+    later_paths: Sequence[str] = (),
 ) -> FastAPI:
     """The app over ``store`` and ``catalog``; ``web_dir`` is the built web app (``web/dist``).
 
     ``warm_paths`` are requested once in the background when the app starts (the web app's
     first requests), so that the first visitor is served from the response cache; then the rows
     of ``warm_benchmarks`` are loaded (:meth:`Board.prepare`), so that a first filter on them
-    only aggregates.
+    only aggregates; then ``later_paths`` are requested.
     """
 
     async def warm() -> None:
@@ -59,10 +60,13 @@ def create_app(
                 await asyncio.to_thread(board.prepare, name)
             except Exception:  # only costs the first filter time
                 logger.exception("Preparing %s failed", name)
+        await warm_up(app, later_paths)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(warm()) if warm_paths or warm_benchmarks else None
+        task = (
+            asyncio.create_task(warm()) if (warm_paths or warm_benchmarks or later_paths) else None
+        )
         yield
         if task is not None:
             task.cancel()

@@ -120,11 +120,14 @@ def test_prepare_loads_the_rows_once(store, results_dir: Path, catalog) -> None:
     board = Board(store, catalog, persist=False)
     board.prepare(BENCH)
     assert set(board._prepared) == {(BENCH, None)}
+    assert board.cached_tables() == 1  # the unfiltered tables, aggregated by prepare
+    fresh = Board(store, catalog, persist=False)
     with mock.patch.object(queries, "leaderboard_columns", side_effect=AssertionError):
         filtered = board.leaderboard(BENCH, _filters(1))  # only aggregates
-    assert filtered == Board(store, catalog, persist=False).leaderboard(BENCH, _filters(1))
-    board.prepare(BENCH)  # already prepared: nothing read
-    assert len(board._prepared) == 1
+        board.prepare(BENCH)  # already prepared: nothing read
+    assert filtered == fresh.leaderboard(BENCH, _filters(1))
+    assert board.leaderboard(BENCH) == fresh.leaderboard(BENCH)
+    assert len(board._prepared) == 1 and board.cached_tables() == 2
 
 
 def test_other_metrics_long_tables_are_bounded(store, results_dir: Path, catalog) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,8 @@ export function shownTable(table: TableData | null, tab: string, sort: string, d
     .filter(([c]) => !HIDDEN.has(c))
     .filter(([c]) => !tab || table.view !== "per-task" || !(c in table.task_types) || table.task_types[c] === tab);
   const columns = keep.map(([c]) => c);
-  let rows = table.rows.map((r) => keep.map(([, j]) => r[j]));
+  // every column kept (the usual summary): the rows as they came, not a copy of each
+  let rows = keep.length === table.columns.length ? table.rows : table.rows.map((r) => keep.map(([, j]) => r[j]));
   const k = columns.indexOf(sort);
   if (k >= 0) {
     rows = rows
