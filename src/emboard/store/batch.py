@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from emboard.results.experiments import experiment_name, experiment_variant
 from emboard.store.catalog_sync import write_history
-from emboard.store.deferred import begin_batch, end_batch, restore_foreign_keys
+from emboard.store.deferred import begin_batch, restore_foreign_keys
 from emboard.store.encode import canonical, changed_fields, dumps, model_columns
 from emboard.store.pack import delete_pack, write_packs
 from emboard.store.prepare import EncodedFile, PreparedBatch, read_meta_into
@@ -150,19 +150,16 @@ class BatchWriter:
                     self.report.problem(path, reason)
         if not (files or restamp or metas):
             return
-        with self.conn_factory() as conn:
-            with conn.begin():
-                take_write_lock(conn)
-                suspended = begin_batch(conn, sum(len(f.entries) for f in files))
-                revision_ids = self._revisions(conn, metas, {f.folder for f in files})
-                self._write_files(conn, files, revision_ids)
-                for stamp, file_id in restamp:
-                    conn.exec_driver_sql(
-                        _sql(conn, "UPDATE result_file SET stamp = ? WHERE id = ?"),
-                        (stamp, file_id),
-                    )
-                restore_foreign_keys(conn, suspended)  # validated once, when the ingest ends
-            end_batch(conn)
+        with self.conn_factory() as conn, conn.begin():
+            take_write_lock(conn)
+            suspended = begin_batch(conn, sum(len(f.entries) for f in files))
+            revision_ids = self._revisions(conn, metas, {f.folder for f in files})
+            self._write_files(conn, files, revision_ids)
+            for stamp, file_id in restamp:
+                conn.exec_driver_sql(
+                    _sql(conn, "UPDATE result_file SET stamp = ? WHERE id = ?"), (stamp, file_id)
+                )
+            restore_foreign_keys(conn, suspended)  # validated once, when the ingest ends
 
     def _unchanged(self, path: str, stamp: str | None, restamp: list[tuple[str, int]]) -> None:
         self.state.seen.add(path)

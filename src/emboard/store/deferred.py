@@ -1,6 +1,6 @@
-"""Work a batch of an ingest defers to the ingest's end: foreign-key checks, WAL checkpoints.
+"""Work a batch of an ingest defers to the ingest's end: foreign-key checks (PostgreSQL).
 
-**PostgreSQL** checks a foreign key with a trigger query per inserted row: on the snapshot's 1.3 M
+PostgreSQL checks a foreign key with a trigger query per inserted row: on the snapshot's 1.3 M
 score rows that was about a third of the server's work (~6 s of CPU). A large batch instead
 drops the foreign keys of the tables it bulk-loads and adds them back ``NOT VALID`` in the same
 transaction, so no other transaction ever sees them missing and later writes are checked as
@@ -9,12 +9,9 @@ at the end of the ingest. A constraint an interrupted ingest left ``NOT VALID`` 
 the next ingest. Batches also commit without waiting for their WAL flush: still atomic, and the
 ingest's last commit, which waits, makes every earlier one durable too.
 
-**SQLite** (WAL mode, ``synchronous=NORMAL``) syncs the disk only when it checkpoints, which it
-did after every batch (~25 times for the snapshot, each copying the batch's pages back into the
-database file and waiting for the disk). A batch's connection turns the automatic checkpoint off
-for its commit, and :func:`checkpoint` runs one at the end of the ingest: the same guarantees
-(each commit atomic; after a power loss the store may miss the last commits, never half of
-one), one sync instead of 25. Its foreign-key checks are cheap (an in-process index probe).
+SQLite's foreign-key checks are cheap (an in-process index probe), and its WAL checkpoints stay
+automatic: one after each batch overlaps with the reading process's work, where a single one at
+the end of the ingest (tried) copied the whole store and synced it with nothing to overlap.
 """
 
 from __future__ import annotations
@@ -28,8 +25,6 @@ BULK_TABLE = "result_file"
 (``score`` and any per-file table), i.e. those of the tables a batch bulk-loads."""
 BULK_ROWS = 20_000
 """Score rows from which a batch defers its foreign-key checks."""
-SQLITE_AUTOCHECKPOINT = 1000
-"""SQLite's default: a checkpoint when a commit leaves the WAL above this many pages."""
 
 ForeignKey = tuple[str, str, str]
 """(table, constraint name, definition as ``pg_get_constraintdef`` writes it)."""
@@ -52,23 +47,10 @@ def begin_batch(conn: Connection, score_rows: int) -> list[ForeignKey]:
 
     A batch of at least :data:`BULK_ROWS` score rows suspends the foreign keys (PostgreSQL).
     """
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+    if conn.dialect.name != "postgresql":
         return []
     conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
     return suspend_foreign_keys(conn) if score_rows >= BULK_ROWS else []
-
-
-def end_batch(conn: Connection) -> None:
-    """After a batch's commit: the connection checkpoints automatically again (SQLite)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT}")
-
-
-def checkpoint(conn: Connection) -> None:
-    """Copy the WAL into the SQLite database file and truncate it (once per ingest)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
 
 
 def suspend_foreign_keys(conn: Connection) -> list[ForeignKey]:

@@ -24,7 +24,7 @@ from emboard.store import tables as t
 from emboard.store.batch import BatchWriter, FileState, ModelState, StoreState
 from emboard.store.catalog_sync import sync_catalog, write_history
 from emboard.store.db import Store
-from emboard.store.deferred import checkpoint, validate_foreign_keys
+from emboard.store.deferred import validate_foreign_keys
 from emboard.store.encode import canonical_json
 from emboard.store.prepare import PreparedBatch, PreparedBatches, make_parser
 from emboard.store.report import IngestReport
@@ -304,8 +304,6 @@ def _write_all(
 def _finish(
     store: Store, source_id: int, report: IngestReport, fingerprint: str | None, started: float
 ) -> None:
-    with store.engine.connect() as conn:
-        checkpoint(conn)  # the one the batches deferred
     report.fingerprint = fingerprint
     report.seconds = time.perf_counter() - started
     finish_ingest(store, source_id, report, fingerprint)

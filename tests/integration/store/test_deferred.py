@@ -1,5 +1,4 @@
-"""Work batches defer: foreign keys (PostgreSQL) restored in the batch and validated at the end,
-WAL checkpoints (SQLite) at the end of the ingest."""
+"""Foreign keys deferred by large batches (PostgreSQL): restored in the batch, validated at the end."""
 
 from __future__ import annotations
 
@@ -80,27 +79,3 @@ def test_a_row_that_breaks_a_deferred_key_fails_validation(pg_store) -> None:  #
             "INSERT INTO score (id, result_id, split, subset, languages, metrics) "
             "VALUES (2, 999, 'test', 'default', '[]', '{}')"
         )
-
-
-def test_sqlite_checkpoints_once_at_the_end(tmp_path: Path, results_dir: Path, catalog) -> None:  # type: ignore[no-untyped-def]
-    from contextlib import ExitStack
-
-    from emboard.store import deferred
-    from emboard.store.db import open_store
-    from emboard.store.ingest import ingest
-
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr(deferred, "BULK_ROWS", 1)
-    try:
-        assert ingest(store, results_dir.parent, catalog).status == "done"
-    finally:
-        monkeypatch.undo()
-    # copied back and truncated before the ingest's closing commit (a page or two)
-    assert (tmp_path / "store.db-wal").stat().st_size < 10 * 4096
-    with ExitStack() as stack:  # every pooled connection checkpoints automatically again
-        conns = [stack.enter_context(store.engine.connect()) for _ in range(3)]
-        for conn in conns:
-            value = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-            assert value == deferred.SQLITE_AUTOCHECKPOINT
-    store.close()
