@@ -8,6 +8,10 @@ all-MiniLM-L6-v2 over the 12 local MTEB tasks this retained ~450 MB. Setting the
 explicitly (here to glibc's own initial 128 KiB) turns the dynamic raise off, so activations are
 returned to the OS after each batch; the cost is page faults on every large allocation, which
 measured within noise of the default. Numbers do not change (only where memory comes from).
+
+Arrow's default pool (mimalloc in the pyarrow wheels) likewise keeps what it freed: reading the
+classification tasks' files retained ~14 MB per task (55 MB over the four local ones). With the
+threshold set, Arrow is switched to the system allocator, which then returns it.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ _M_MMAP_THRESHOLD = -3
 
 
 def limit_heap_growth(mmap_threshold: int | None = DEFAULT_MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold at ``mmap_threshold`` bytes (trim threshold: twice that).
+    """Fix glibc's mmap threshold at ``mmap_threshold`` bytes (trim threshold: twice that) and
+    make Arrow allocate through it.
 
-    A process-wide setting, applied once before encoding; ``None`` leaves malloc as it is. Has
-    no effect (returns False) where the C library is not glibc.
+    Process-wide settings, applied once before data is read and texts are encoded; ``None``
+    leaves both as they are. No effect (returns False) where the C library is not glibc.
     """
     if mmap_threshold is None or not sys.platform.startswith("linux"):
         return False
@@ -41,4 +46,8 @@ def limit_heap_growth(mmap_threshold: int | None = DEFAULT_MMAP_THRESHOLD) -> bo
     ok = bool(mallopt(_M_TRIM_THRESHOLD, 2 * mmap_threshold)) and ok
     if not ok:
         logger.debug("mallopt refused mmap threshold %d", mmap_threshold)
-    return ok
+        return False
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    return True
