@@ -70,6 +70,33 @@ def test_warm_paths_are_cached_after_start(filled_store, catalog) -> None:  # ty
         assert client.get("/api/v1/benchmarks/nope").status_code == 404
 
 
+def test_warm_benchmarks_are_prepared_after_the_warm_paths(filled_store, catalog) -> None:  # type: ignore[no-untyped-def]
+    import time
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from emboard.api.app import create_app
+
+    app = create_app(
+        filled_store,
+        catalog,
+        web_dir=Path("/nonexistent"),
+        warm_paths=[f"{ENG}/summary"],
+        warm_benchmarks=["MTEB(eng, v2)", "nope"],  # an unknown one is logged, not raised
+        later_paths=[f"{ENG}/metrics"],
+    )
+    state = app.state.emboard
+    later = (state.generation(), query_key(f"{ENG}/metrics", b""))
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and state.cache.get(later) is None:
+            time.sleep(0.05)
+        assert state.cache.get(later) is not None  # the later paths ran after the prepare
+        assert ("MTEB(eng, v2)", None) in state.board._prepared
+        assert client.get(f"{ENG}/summary?type=STS").status_code == 200
+
+
 def test_cache_is_bounded_by_entries_and_bytes() -> None:
     from emboard.api.http import make_ready
     from emboard.api.state import Encoded, ResponseCache
