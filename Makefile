@@ -12,7 +12,7 @@ export EMBOARD_SHARED ?= $(SHARED)
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run test lint typecheck webtest pytest bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,11 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -q
 
-test: lint typecheck pytest
+# the web app's unit tests (vitest: plot geometry, link parsing, URL state, cells and exports)
+webtest: install
+	cd web && npm test
+
+test: lint typecheck webtest pytest
 
 bench: install wrk
 	$(PY) benchmarks/bench_evaluate.py
@@ -68,7 +72,7 @@ clean:
 
 # The web leaderboard (web/dist) from its lock file, and Debian's Chromium for the browser tests
 # (installed only when missing); both come before everything else `install` does.
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json web/package-lock.json
+WEB_SOURCES := $(shell find web/src web/public web/tests -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
 .PHONY: web chromium wrk
 web/dist/index.html: $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund && npm run build

@@ -141,6 +141,36 @@ def test_cli_run_writes_results_and_prints_table(tmp_path: Path) -> None:
     assert {r["task"] for r in rows} == {"BIOSSES", "STS12"}
 
 
+def test_cli_mmap_threshold_moves_memory_not_scores(tmp_path: Path) -> None:
+    """``--mmap-threshold`` is a process-wide malloc setting: each run is its own process, and
+    the scores are bit-identical whichever allocator settings served the run."""
+    import subprocess
+    import sys
+
+    def run(threshold: str, out: Path) -> subprocess.CompletedProcess[str]:
+        args = ["-m", "emboard", "run", "-m", str(POTION), "-t", "BIOSSES"]
+        args += ["--data-dir", str(TASKS_DIR), "--output-dir", str(out)]
+        args += ["--model-name", POTION_NAME, "--model-revision", POTION_REVISION]
+        return subprocess.run(
+            [sys.executable, *args, "--mmap-threshold", threshold],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    scores = []
+    for threshold in ("0", "65536"):
+        out = tmp_path / threshold
+        done = run(threshold, out)
+        assert done.returncode == 0, done.stderr
+        path = out / "minishlab__potion-base-2M" / POTION_REVISION / "BIOSSES.json"
+        scores.append(json.loads(path.read_text())["scores"]["test"])
+    assert scores[0] == scores[1]
+    bad = run("-1", tmp_path / "bad")
+    assert bad.returncode == 2 and "--mmap-threshold" in bad.stderr
+
+
 def test_cli_unknown_task_and_missing_data(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -48,6 +48,15 @@ def run(
             "--model-revision", help="Model revision (default: latest / no_revision_available)."
         ),
     ] = None,
+    mmap_threshold: Annotated[
+        int | None,
+        typer.Option(
+            "--mmap-threshold",
+            min=0,
+            help="glibc mmap threshold in bytes, which bounds heap growth "
+            "(default: 128 KiB; 0 leaves malloc's own dynamic threshold).",
+        ),
+    ] = None,
     catalog: CatalogOption = None,
     verbose: VerboseOption = 0,
 ) -> None:
@@ -59,8 +68,10 @@ def run(
     setup_logging(verbose)
     if catalog:
         os.environ["EMBOARD_CATALOG"] = str(catalog)
+    from emboard.models.memory import DEFAULT_MMAP_THRESHOLD
     from emboard.run import evaluate
 
+    threshold = DEFAULT_MMAP_THRESHOLD if mmap_threshold is None else (mmap_threshold or None)
     with user_errors():
         report = evaluate(
             model,
@@ -73,6 +84,7 @@ def run(
             overwrite=overwrite,
             model_name=model_name,
             model_revision=model_revision,
+            mmap_threshold=threshold,
         )
     print_report(report)
     if report.failed:

@@ -83,6 +83,8 @@ class Catalog:
         return {m.name: m for m in self._validate(ModelMeta, "models")}
 
     def _validate(self, cls: type[_Meta], key: str) -> list[_Meta]:
+        """Validate one section; its parsed JSON is dropped once validated (it is the bulk of
+        the catalog's memory and nothing reads it again)."""
         out = []
         for i, item in enumerate(self._raw.get(key, [])):
             try:
@@ -92,6 +94,7 @@ class Catalog:
                 raise TaskDefinitionError(
                     f"{self.source}: {key}[{i}] ({name}) is malformed: {exc}"
                 ) from exc
+        self._raw.pop(key, None)
         return out
 
     def get_task(self, name: str) -> TaskMetadata:
