@@ -26,7 +26,10 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="*")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument(
-        "--mmap-threshold", type=int, default=128 * 1024, help="glibc mmap threshold, 0: default"
+        "--mmap-threshold",
+        type=int,
+        default=None,
+        help="glibc mmap threshold in bytes (default: emboard's; 0: malloc's dynamic one)",
     )
     parser.add_argument(
         "--dump-texts", type=Path, help="write the unique encoded texts (JSON) here"
@@ -58,7 +61,7 @@ def main() -> None:
         model_revision=args.model_revision,
         batch_size=args.batch_size,
         show_progress=False,
-        mmap_threshold=args.mmap_threshold or None,
+        **({} if args.mmap_threshold is None else {"mmap_threshold": args.mmap_threshold or None}),
     )
     if args.dump_texts:
         args.dump_texts.write_text(json.dumps(dumped))

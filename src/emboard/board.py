@@ -17,10 +17,8 @@ at most :data:`MAX_PREPARED`. Only the default tables are kept in the store's ``
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import logging
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -28,6 +26,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from emboard.errors import TaskDefinitionError
+from emboard.heap import release_free_heap
 from emboard.tasks.catalog import Catalog
 from emboard.tasks.metadata import BenchmarkMetadata, ModelMeta
 
@@ -173,7 +172,7 @@ class Board:
                     self._cache[key] = board
                 else:
                     self._remember(key, board)
-        release_memory()
+        release_free_heap()
 
     def cached_tables(self) -> int:
         """Leaderboards held in memory (default and others)."""
@@ -230,7 +229,7 @@ class Board:
 
         with gc_paused():
             board = self._prepare(bench, metric).leaderboard(filters, training=self._training)
-        release_memory()
+        release_free_heap()
         return board
 
     def _prepare(self, bench: BenchmarkMetadata, metric: str | None) -> PreparedBenchmark:
@@ -263,23 +262,6 @@ class Board:
         for stale in others[: max(0, len(others) - self.max_prepared)]:
             del self._prepared[stale]
         return prepared
-
-
-def release_memory() -> bool:
-    """Give the C heap's free pages back to the OS (glibc's ``malloc_trim``; False elsewhere).
-
-    Loading a benchmark's rows and aggregating them make large temporaries; glibc keeps what
-    they freed (its mmap threshold rises with each large free), so without this the server's
-    RSS holds the peak of every build: MTEB(Multilingual, v2)'s rows left 508 MB where 294 MB
-    are live. Costs ~1 ms (~10 ms with 200 MB to return); a fixed mmap threshold instead made
-    its aggregation ~60% slower (a page fault per large array)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return False
-    return bool(trim(0))
 
 
 def table_cells(board: Leaderboard) -> int:

@@ -25,9 +25,9 @@ from emboard.data.source import DataSource, make_source
 from emboard.errors import EmboardError, ResultFormatError
 from emboard.evaluators import get_evaluator
 from emboard.evaluators.base import EvalContext
+from emboard.heap import DEFAULT_MMAP_THRESHOLD, limit_heap_growth
 from emboard.log import Progress, progress
 from emboard.models.embedder import Embedder, EmbedStats
-from emboard.models.memory import DEFAULT_MMAP_THRESHOLD, limit_heap_growth
 from emboard.models.protocol import Encoder
 from emboard.results.io import (
     append_run_settings,
@@ -253,7 +253,7 @@ def evaluate(
     reason) and the other tasks still run. Results go to
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
     ``mmap_threshold`` fixes glibc's mmap threshold for the process (bytes; None leaves malloc
-    alone), so activations freed after each batch go back to the OS (``models/memory.py``).
+    alone), so activations freed after each batch go back to the OS (``heap.py``).
     """
     started = time.perf_counter()
     settings = settings or get_settings()

@@ -54,7 +54,7 @@ def run(
             "--mmap-threshold",
             min=0,
             help="glibc mmap threshold in bytes, which bounds heap growth "
-            "(default: 128 KiB; 0 leaves malloc's own dynamic threshold).",
+            "(default: 4 MiB; 0 leaves malloc's own dynamic threshold).",
         ),
     ] = None,
     catalog: CatalogOption = None,
@@ -68,7 +68,7 @@ def run(
     setup_logging(verbose)
     if catalog:
         os.environ["EMBOARD_CATALOG"] = str(catalog)
-    from emboard.models.memory import DEFAULT_MMAP_THRESHOLD
+    from emboard.heap import DEFAULT_MMAP_THRESHOLD
     from emboard.run import evaluate
 
     threshold = DEFAULT_MMAP_THRESHOLD if mmap_threshold is None else (mmap_threshold or None)

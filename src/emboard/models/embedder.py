@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emboard.errors import ModelError
+from emboard.heap import release_free_heap
 from emboard.models.protocol import Encoder, EncodeRequest
 from emboard.types import FloatArray, PromptType
 
@@ -118,6 +119,7 @@ class Embedder:
             store.add(block, emb)
             self._cached_bytes += emb.nbytes
             self.stats.encoded += len(block)
+            release_free_heap()  # what the block's activations left free in the heap
 
     def embed(self, texts: Sequence[str], request: EncodeRequest) -> FloatArray:
         """Embeddings of ``texts`` for ``request``, from the cache where possible."""
