@@ -37,6 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import emboard
+    from emboard.heap import threshold_option
     from emboard.models.embedder import Embedder
 
     dumped: list[tuple[str | None, list[str]]] = []
@@ -61,7 +62,7 @@ def main() -> None:
         model_revision=args.model_revision,
         batch_size=args.batch_size,
         show_progress=False,
-        **({} if args.mmap_threshold is None else {"mmap_threshold": args.mmap_threshold or None}),
+        mmap_threshold=threshold_option(args.mmap_threshold),
     )
     if args.dump_texts:
         args.dump_texts.write_text(json.dumps(dumped))

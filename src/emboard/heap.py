@@ -36,6 +36,7 @@ embedder calls it after each encoded block, the board after each build.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import sys
 
@@ -46,6 +47,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 
+@functools.cache
 def _libc_function(name: str) -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     """A glibc function by name, or None where the C library is not glibc (musl, macOS)."""
     if not sys.platform.startswith("linux"):
@@ -54,6 +56,12 @@ def _libc_function(name: str) -> ctypes._CFuncPtr | None:  # type: ignore[name-d
         return getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
+
+
+def threshold_option(value: int | None) -> int | None:
+    """The threshold a command-line option asks for: not given (None) is the default, 0 is
+    malloc's own dynamic threshold (None to :func:`limit_heap_growth`)."""
+    return DEFAULT_MMAP_THRESHOLD if value is None else (value or None)
 
 
 def limit_heap_growth(mmap_threshold: int | None = DEFAULT_MMAP_THRESHOLD) -> bool:

@@ -253,7 +253,7 @@ def evaluate(
     reason) and the other tasks still run. Results go to
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
     ``mmap_threshold`` fixes glibc's mmap threshold for the process (bytes; None leaves malloc
-    alone), so activations freed after each batch go back to the OS (``heap.py``).
+    alone), so activations freed after each batch go back to the OS (:mod:`emboard.heap`).
     """
     started = time.perf_counter()
     settings = settings or get_settings()

@@ -68,10 +68,9 @@ def run(
     setup_logging(verbose)
     if catalog:
         os.environ["EMBOARD_CATALOG"] = str(catalog)
-    from emboard.heap import DEFAULT_MMAP_THRESHOLD
+    from emboard.heap import threshold_option
     from emboard.run import evaluate
 
-    threshold = DEFAULT_MMAP_THRESHOLD if mmap_threshold is None else (mmap_threshold or None)
     with user_errors():
         report = evaluate(
             model,
@@ -84,7 +83,7 @@ def run(
             overwrite=overwrite,
             model_name=model_name,
             model_revision=model_revision,
-            mmap_threshold=threshold,
+            mmap_threshold=threshold_option(mmap_threshold),
         )
     print_report(report)
     if report.failed:
