@@ -28,6 +28,7 @@ from emboard.evaluators.base import EvalContext
 from emboard.heap import DEFAULT_MMAP_THRESHOLD, limit_heap_growth
 from emboard.log import Progress, progress
 from emboard.models.embedder import Embedder, EmbedStats
+from emboard.models.embedding_cache import EmbeddingCache
 from emboard.models.protocol import Encoder
 from emboard.results.io import (
     append_run_settings,
@@ -246,6 +247,7 @@ def evaluate(
     settings: Settings | None = None,
     show_progress: bool = True,
     mmap_threshold: int | None = DEFAULT_MMAP_THRESHOLD,
+    embedding_cache: Path | str | None = None,
 ) -> RunReport:
     """Evaluate ``model`` (an ``Encoder``, Hub id or local folder) on tasks; see the README.
 
@@ -254,6 +256,9 @@ def evaluate(
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
     ``mmap_threshold`` fixes glibc's mmap threshold for the process (bytes; None leaves malloc
     alone), so activations freed after each batch go back to the OS (:mod:`emboard.heap`).
+    ``embedding_cache`` is a folder of embeddings kept for later runs of the same model
+    (default: ``settings.embedding_cache``, else temporary files for this run only);
+    ``":memory:"`` keeps them in the process (:mod:`emboard.models.embedding_cache`).
     """
     started = time.perf_counter()
     settings = settings or get_settings()
@@ -263,15 +268,30 @@ def evaluate(
     source = make_source(settings, root)
     limit_heap_growth(mmap_threshold)
     encoder = _load_encoder(model, catalog, model_name, model_revision, device)
-    embedder = Embedder(encoder, batch_size=batch_size)
     out = Path(output_dir) if output_dir is not None else None
     folder = revision_dir(out, encoder.meta.name, encoder.meta.revision) if out else None
     if folder:
         write_model_meta(folder, encoder.meta.model_dump(mode="json"))
         for stale in folder.glob(".*.tmp"):  # left by a run that was killed mid-write
             stale.unlink(missing_ok=True)
-    outcomes = _run_all(selected, source, embedder, folder, overwrite, show_progress, batch_size)
+    with _embedding_cache(encoder, embedding_cache, settings) as cache:
+        embedder = Embedder(encoder, batch_size=batch_size, cache=cache)
+        outcomes = _run_all(
+            selected, source, embedder, folder, overwrite, show_progress, batch_size
+        )
     return RunReport(encoder.meta, outcomes, embedder.stats, folder, time.perf_counter() - started)
+
+
+def _embedding_cache(
+    encoder: Encoder, where: Path | str | None, settings: Settings
+) -> EmbeddingCache:
+    if where == ":memory:":
+        return EmbeddingCache(encoder.meta)
+    if where is not None or settings.embedding_cache is not None:
+        return EmbeddingCache(
+            encoder.meta, Path(where or settings.embedding_cache or ""), persistent=True
+        )
+    return EmbeddingCache(encoder.meta, settings.cache_dir / "tmp")
 
 
 def _run_all(

@@ -21,6 +21,9 @@ class Settings(BaseModel):
     """Local task data (one folder per task); ``EMBOARD_DATA_DIR``. Unset = Hugging Face Hub."""
     database_url: str | None = None
     """Results store; ``EMBOARD_DATABASE_URL``."""
+    embedding_cache: Path | None = None
+    """Persistent embedding cache folder, reused across runs; ``EMBOARD_EMBEDDING_CACHE``.
+    Unset = each run keeps its embeddings in temporary files under ``cache_dir``."""
 
 
 def get_settings(environ: dict[str, str] | None = None) -> Settings:

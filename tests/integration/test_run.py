@@ -280,3 +280,35 @@ def test_killed_run_leaves_no_partial_file_and_resumes(tmp_path: Path) -> None:
     assert "cached" in again.stdout
     assert not list(folder.glob(".*.tmp"))
     assert len([p for p in folder.glob("*.json") if p.name != "model_meta.json"]) == 6
+
+
+def test_persistent_embedding_cache_spares_a_rerun_all_encoding(tmp_path: Path) -> None:
+    """``--embedding-cache DIR``: a second run (here: --overwrite) encodes nothing and writes the
+    same scores; the default run keeps its embeddings in unnamed files, so nothing is left."""
+    from typer.testing import CliRunner
+
+    from emboard.cli.main import app
+
+    def run(out: Path, *extra: str) -> dict[str, Any]:
+        args = ["run", "-m", str(POTION), "-t", "BIOSSES", "-t", "STS12"]
+        args += ["--data-dir", str(TASKS_DIR), "--output-dir", str(out), *extra]
+        args += ["--model-name", POTION_NAME, "--model-revision", POTION_REVISION]
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 0, done.output
+        folder = out / "minishlab__potion-base-2M" / POTION_REVISION
+        return {
+            "encoded": int(done.output.split(" texts encoded")[0].rsplit(";", 1)[-1]),
+            "scores": {
+                t: json.loads((folder / f"{t}.json").read_text())["scores"]
+                for t in ("BIOSSES", "STS12")
+            },
+        }
+
+    cache = tmp_path / "emb"
+    first = run(tmp_path / "a", "--embedding-cache", str(cache))
+    again = run(tmp_path / "a", "--embedding-cache", str(cache), "--overwrite")
+    plain = run(tmp_path / "b")
+    assert first["encoded"] > 0 and again["encoded"] == 0 and plain["encoded"] == first["encoded"]
+    assert again["scores"] == first["scores"] == plain["scores"]
+    tables = list(cache.glob("minishlab__potion-base-2M/*/*/table.json"))
+    assert len(tables) == 1 and json.loads(tables[0].read_text())["dim"] == 64

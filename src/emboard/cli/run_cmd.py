@@ -57,6 +57,15 @@ def run(
             "(default: 4 MiB; 0 leaves malloc's own dynamic threshold).",
         ),
     ] = None,
+    embedding_cache: Annotated[
+        str | None,
+        typer.Option(
+            "--embedding-cache",
+            help="Folder that keeps embeddings for later runs of the same model "
+            "(default: $EMBOARD_EMBEDDING_CACHE, else temporary files for this run; "
+            "':memory:' keeps them in the process).",
+        ),
+    ] = None,
     catalog: CatalogOption = None,
     verbose: VerboseOption = 0,
 ) -> None:
@@ -84,6 +93,7 @@ def run(
             model_name=model_name,
             model_revision=model_revision,
             mmap_threshold=threshold_option(mmap_threshold),
+            embedding_cache=embedding_cache,
         )
     print_report(report)
     if report.failed:
