@@ -29,6 +29,7 @@ from emboard.heap import DEFAULT_MMAP_THRESHOLD, limit_heap_growth
 from emboard.log import Progress, progress
 from emboard.models.embedder import Embedder, EmbedStats
 from emboard.models.embedding_cache import EmbeddingCache
+from emboard.models.onednn import limit_primitive_cache
 from emboard.models.protocol import Encoder
 from emboard.results.io import (
     append_run_settings,
@@ -255,7 +256,9 @@ def evaluate(
     reason) and the other tasks still run. Results go to
     ``output_dir/{org}__{model}/{revision}/{Task}.json`` unless ``output_dir`` is None.
     ``mmap_threshold`` fixes glibc's mmap threshold for the process (bytes; None leaves malloc
-    alone), so activations freed after each batch go back to the OS (:mod:`emboard.heap`).
+    alone), so activations freed after each batch go back to the OS (:mod:`emboard.heap`);
+    oneDNN's primitive cache is capped too, unless the environment sets it
+    (:mod:`emboard.models.onednn`).
     ``embedding_cache`` is a folder of embeddings kept for later runs of the same model
     (default: ``settings.embedding_cache``, else temporary files for this run only);
     ``":memory:"`` keeps them in the process (:mod:`emboard.models.embedding_cache`).
@@ -267,6 +270,7 @@ def evaluate(
     selected = _resolve_tasks(catalog, tasks, benchmarks, root)
     source = make_source(settings, root)
     limit_heap_growth(mmap_threshold)
+    limit_primitive_cache()
     encoder = _load_encoder(model, catalog, model_name, model_revision, device)
     out = Path(output_dir) if output_dir is not None else None
     folder = revision_dir(out, encoder.meta.name, encoder.meta.revision) if out else None
