@@ -218,9 +218,25 @@ def _with_aggregate_parts(catalog: Catalog, tasks: list[TaskMetadata]) -> list[T
     return list(ordered.values())
 
 
+def _plan(
+    settings: Settings,
+    tasks: Sequence[str | TaskMetadata] | None,
+    benchmarks: Sequence[str],
+    root: Path | None,
+    model: Encoder | str,
+    model_name: str | None,
+) -> tuple[list[TaskMetadata], ModelMeta | None]:
+    """The tasks to run and the model's registered metadata. The catalog is read for this only
+    and not kept (unless the process already holds it)."""
+    catalog = load_catalog(settings, keep=False)
+    selected = _resolve_tasks(catalog, tasks, benchmarks, root)
+    registered = catalog.get_model(model_name or model) if isinstance(model, str) else None
+    return selected, registered
+
+
 def _load_encoder(
     model: Encoder | str,
-    catalog: Catalog,
+    registered: ModelMeta | None,
     name: str | None,
     revision: str | None,
     device: str | None,
@@ -229,7 +245,6 @@ def _load_encoder(
         return model
     from emboard.models.loader import load_model
 
-    registered = catalog.get_model(name or model)
     return load_model(model, name=name, revision=revision, device=device, registered=registered)
 
 
@@ -266,12 +281,11 @@ def evaluate(
     started = time.perf_counter()
     settings = settings or get_settings()
     root = Path(data_dir) if data_dir else settings.data_dir
-    catalog = load_catalog(settings)
-    selected = _resolve_tasks(catalog, tasks, benchmarks, root)
+    selected, registered = _plan(settings, tasks, benchmarks, root, model, model_name)
     source = make_source(settings, root)
     limit_heap_growth(mmap_threshold)
     limit_primitive_cache()
-    encoder = _load_encoder(model, catalog, model_name, model_revision, device)
+    encoder = _load_encoder(model, registered, model_name, model_revision, device)
     out = Path(output_dir) if output_dir is not None else None
     folder = revision_dir(out, encoder.meta.name, encoder.meta.revision) if out else None
     if folder:

@@ -90,3 +90,18 @@ def test_malformed_catalog_names_the_entry(tmp_path: Path) -> None:
     )
     with pytest.raises(TaskDefinitionError, match=r"tasks\[0\] \(X\) is malformed"):
         _ = read_catalog_file(path).tasks
+
+
+def test_load_catalog_keeps_it_unless_asked_not_to(tmp_path: Path) -> None:
+    from emboard.settings import Settings
+    from emboard.tasks import catalog as catalog_module
+
+    copy = tmp_path / "catalog.json.gz"
+    copy.write_bytes(CATALOG_FILE.read_bytes())
+    settings = Settings(catalog=copy, cache_dir=tmp_path / "cache")
+    once = catalog_module.load_catalog(settings, keep=False)
+    assert once.get_task("STS12").type == "STS"
+    assert copy.resolve() not in catalog_module._loaded  # a run's plan: read, used, dropped
+    kept = catalog_module.load_catalog(settings)
+    assert kept is not once and catalog_module.load_catalog(settings, keep=False) is kept
+    catalog_module._loaded.pop(copy.resolve())

@@ -155,8 +155,12 @@ def read_catalog_file(path: Path) -> Catalog:
 _loaded: dict[Path, Catalog] = {}
 
 
-def load_catalog(settings: Settings, path: Path | None = None) -> Catalog:
-    """The catalog for these settings (read once per process and path)."""
+def load_catalog(settings: Settings, path: Path | None = None, *, keep: bool = True) -> Catalog:
+    """The catalog for these settings, read once per process and path.
+
+    ``keep=False`` reads it without keeping it for later calls (an evaluation run needs it only
+    to plan, and the whole catalog is ~70 MB of Python objects).
+    """
     cached = settings.cache_dir / CACHED_CATALOG_NAME
     chosen = path or settings.catalog
     if chosen is None and cached.exists():
@@ -168,6 +172,9 @@ def load_catalog(settings: Settings, path: Path | None = None) -> Catalog:
         export_catalog(cached)
         chosen = cached
     chosen = chosen.resolve()
-    if chosen not in _loaded:
-        _loaded[chosen] = read_catalog_file(chosen)
-    return _loaded[chosen]
+    if chosen in _loaded:
+        return _loaded[chosen]
+    catalog = read_catalog_file(chosen)
+    if keep:
+        _loaded[chosen] = catalog
+    return catalog
