@@ -151,3 +151,15 @@ def test_embedder_reuses_a_persistent_cache_across_runs(tmp_path: Path) -> None:
     assert np.array_equal(b[:4], a[::-1])
     in_memory = Embedder(enc, batch_size=2).embed(texts, req)
     assert np.array_equal(a, in_memory)
+
+
+def test_unwritable_temporary_folder_falls_back_to_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with caplog.at_level(logging.WARNING), EmbeddingCache(META, blocker / "tmp") as cache:
+        table = cache.table(None, None)
+        table.add([text_key("x")], _rows(1))
+        assert isinstance(table, MemoryTable) and cache.nbytes == 24
+    assert "embeddings kept in memory" in caplog.text

@@ -269,7 +269,13 @@ class EmbeddingCache:
         if self.root is None:
             table = MemoryTable()
         elif not self.persistent:
-            table = DiskTable.private(self.root)
+            try:
+                table = DiskTable.private(self.root)
+            except OSError as exc:  # e.g. a read-only home: the run goes on, in memory
+                logger.warning(
+                    "No temporary files in %s (%s): embeddings kept in memory", self.root, exc
+                )
+                table = MemoryTable()
         else:
             folder = self.table_folder(prompt, prompt_type)
             try:
