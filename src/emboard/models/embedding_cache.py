@@ -27,7 +27,6 @@ Folder layout, under the cache root::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -42,6 +41,11 @@ from numpy.typing import NDArray
 from emboard.errors import ModelError
 from emboard.tasks.metadata import ModelMeta
 from emboard.types import FloatArray
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: tables are not locked
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +150,13 @@ class DiskTable:
         folder.mkdir(parents=True, exist_ok=True)
         lock = open(folder / "lock", "ab")  # noqa: SIM115 - held until close
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.close()
             raise
+        except OSError as exc:  # a file system without locks (some network mounts)
+            logger.warning("Embedding cache %s cannot be locked (%s): used unlocked", folder, exc)
         meta_path = folder / "table.json"
         dim: int | None = None
         if meta_path.exists():

@@ -103,6 +103,7 @@ def test_prediction_metrics_equal_mteb(n_classes: int) -> None:
     rng = np.random.default_rng(n_classes)
     y_true = rng.integers(0, n_classes, 200)
     preds = [rng.integers(0, n_classes - (e % 2), 200) for e in range(4)]  # some never predicted
+    preds.append(rng.integers(0, n_classes + 1, 200))  # a label the truth never has
     ours = [prediction_metrics(y_true, p) for p in preds]
     theirs = [task._calculate_scores(y_true.tolist(), p) for p in preds]
     assert_same(ours, theirs, tol=0.0)

@@ -15,9 +15,7 @@ from numpy.typing import NDArray
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
-    f1_score,
-    precision_score,
-    recall_score,
+    precision_recall_fscore_support,
 )
 
 from emboard.errors import DataError
@@ -99,15 +97,30 @@ def undersample(
 
 
 def prediction_metrics(y_true: NDArray[Any], y_pred: NDArray[Any]) -> ClassificationMetrics:
-    """Accuracy, macro/weighted F1, precision, recall; AP on hard predictions when binary."""
+    """Accuracy, macro/weighted F1, precision, recall; AP on hard predictions when binary.
+
+    One ``precision_recall_fscore_support`` call gives the per-class values; the macro and
+    weighted means are taken as scikit-learn takes them (``np.nanmean``, and ``np.average``
+    weighted by support), so each equals its ``f1_score(average=...)`` etc. to the bit, at a
+    sixth of the cost of six calls.
+    """
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, average=None)
+
+    def macro(values: NDArray[np.float64]) -> float:
+        return float(np.nanmean(values))
+
+    def weighted(values: NDArray[np.float64]) -> float:
+        keep = ~np.isnan(values)
+        return float(np.average(values[keep], weights=support[keep]))
+
     scores = ClassificationMetrics(
         accuracy=float(accuracy_score(y_true, y_pred)),
-        f1=float(f1_score(y_true, y_pred, average="macro")),
-        f1_weighted=float(f1_score(y_true, y_pred, average="weighted")),
-        precision=float(precision_score(y_true, y_pred, average="macro")),
-        precision_weighted=float(precision_score(y_true, y_pred, average="weighted")),
-        recall=float(recall_score(y_true, y_pred, average="macro")),
-        recall_weighted=float(recall_score(y_true, y_pred, average="weighted")),
+        f1=macro(f1),
+        f1_weighted=weighted(f1),
+        precision=macro(precision),
+        precision_weighted=weighted(precision),
+        recall=macro(recall),
+        recall_weighted=weighted(recall),
         ap=None,
         ap_weighted=None,
     )
