@@ -163,3 +163,35 @@ def test_unwritable_temporary_folder_falls_back_to_memory(
         table.add([text_key("x")], _rows(1))
         assert isinstance(table, MemoryTable) and cache.nbytes == 24
     assert "embeddings kept in memory" in caplog.text
+
+
+def test_cache_cli_lists_and_clears_tables(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from emboard.cli.main import app
+
+    other = ModelMeta(name="org/other", revision="r2")
+    with EmbeddingCache(META, tmp_path, persistent=True) as cache:
+        cache.table("query: ", "query").add([text_key(t) for t in "abc"], _rows(3))
+        cache.table(None, None).add([text_key("d")], _rows(1))
+    with EmbeddingCache(other, tmp_path, persistent=True) as cache:
+        cache.table(None, None).add([text_key(t) for t in "ef"], _rows(2))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["cache", "list", "--embedding-cache", str(tmp_path)])
+    assert listed.exit_code == 0, listed.output
+    assert "org/model" in listed.output and "org/other" in listed.output
+    assert "'query: '" in listed.output and "3 tables, 6 rows" in listed.output
+
+    with EmbeddingCache(META, tmp_path, persistent=True) as running:
+        running.table(None, None)  # a run holds this table: clearing leaves it
+        cleared = runner.invoke(
+            app, ["cache", "clear", "--embedding-cache", str(tmp_path), "--model", "org/model"]
+        )
+    assert cleared.exit_code == 0 and "Removed 1 tables (3 rows" in cleared.output
+    left = runner.invoke(app, ["cache", "list", "--embedding-cache", str(tmp_path)])
+    assert "2 tables, 3 rows" in left.output and "'query: '" not in left.output
+    runner.invoke(app, ["cache", "clear", "--embedding-cache", str(tmp_path)])
+    assert list(tmp_path.iterdir()) == []  # empty model and revision folders go too
+
+    missing = runner.invoke(app, ["cache", "list"], env={"EMBOARD_EMBEDDING_CACHE": ""})
+    assert missing.exit_code == 2 and "--embedding-cache DIR" in missing.output

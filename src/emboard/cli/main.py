@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from emboard.cli import (
+    cache_cmd,
     catalog_cmds,
     create_meta_cmd,
     leaderboard_cmd,
@@ -31,6 +32,7 @@ app.command("export")(store_cmds.export)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("create-meta")(create_meta_cmd.create_meta)
 app.command("serve")(serve_cmd.serve)
+app.add_typer(cache_cmd.cache_app, name="cache")
 
 
 def main() -> None:

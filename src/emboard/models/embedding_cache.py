@@ -31,7 +31,9 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -311,3 +313,70 @@ class EmbeddingCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """One persistent table, as ``emboard cache list`` shows it."""
+
+    folder: Path
+    model: str
+    revision: str | None
+    prompt: str | None
+    prompt_type: str | None
+    dim: int
+    rows: int
+    nbytes: int
+
+
+def list_tables(root: Path) -> list[TableSummary]:
+    """Every persistent table under ``root`` (by model, then folder); unreadable ones are
+    reported in the log and skipped."""
+    out = []
+    for meta_path in sorted(root.glob("*/*/*/table.json")):
+        folder = meta_path.parent
+        try:
+            meta = json.loads(meta_path.read_text())
+            dim = int(meta["dim"])
+            vectors = folder / "vectors.f32"
+            rows = min(
+                (folder / "keys.bin").stat().st_size // KEY_BYTES,
+                vectors.stat().st_size // (dim * ROW_DTYPE.itemsize),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("Embedding cache %s: unreadable (%s), skipped", meta_path, exc)
+            continue
+        out.append(
+            TableSummary(
+                folder=folder,
+                model=str(meta.get("model")),
+                revision=meta.get("revision"),
+                prompt=meta.get("prompt"),
+                prompt_type=meta.get("prompt_type"),
+                dim=dim,
+                rows=rows,
+                nbytes=rows * (dim * ROW_DTYPE.itemsize + KEY_BYTES),
+            )
+        )
+    return sorted(out, key=lambda t: (t.model, str(t.folder)))
+
+
+def remove_tables(root: Path, model: str | None = None) -> list[TableSummary]:
+    """Delete the persistent tables under ``root`` (of ``model`` only, if given); returns them.
+
+    A table in use by a running evaluation is left alone (and not returned)."""
+    removed = []
+    for table in list_tables(root):
+        if model is not None and table.model != model:
+            continue
+        try:
+            DiskTable.shared(table.folder, {}).close()  # raises while another run holds it
+        except BlockingIOError:
+            logger.warning("Embedding cache %s is in use by a run: kept", table.folder)
+            continue
+        shutil.rmtree(table.folder)
+        for parent in (table.folder.parent, table.folder.parent.parent):
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only when empty
+        removed.append(table)
+    return removed
