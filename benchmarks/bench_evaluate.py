@@ -123,7 +123,7 @@ def bench_model(key: str, tasks: list[str] | None, work: Path) -> dict[str, Any]
         ]
     )
     ours_tasks = [*task_args, *([] if tasks else [str(_derived_task_file(work))])]
-    texts = work / key / "texts.json"
+    texts = work / key / "texts.jsonl"
     ours = _run_json(
         [
             sys.executable,

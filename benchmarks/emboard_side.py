@@ -32,7 +32,9 @@ def main() -> None:
         help="glibc mmap threshold in bytes (default: emboard's; 0: malloc's dynamic one)",
     )
     parser.add_argument(
-        "--dump-texts", type=Path, help="write the unique encoded texts (JSON) here"
+        "--dump-texts",
+        type=Path,
+        help="write the unique encoded texts here (JSON lines: [prompt, texts] per block)",
     )
     args = parser.parse_args()
 
@@ -40,14 +42,14 @@ def main() -> None:
     from emboard.heap import threshold_option
     from emboard.models.embedder import Embedder
 
-    dumped: list[tuple[str | None, list[str]]] = []
-    if args.dump_texts:
+    dump = args.dump_texts.open("w") if args.dump_texts else None
+    if dump is not None:  # one JSON line per encoded block, written as it goes (not held)
         original = Embedder._encode_block
 
         def recording(
             self: Embedder, texts: list[str], prompt: str | None, ptype: object
         ) -> object:
-            dumped.append((prompt, list(texts)))
+            dump.write(json.dumps([prompt, texts]) + "\n")
             return original(self, texts, prompt, ptype)  # type: ignore[arg-type]
 
         Embedder._encode_block = recording  # type: ignore[method-assign,assignment]
@@ -64,8 +66,8 @@ def main() -> None:
         show_progress=False,
         mmap_threshold=threshold_option(args.mmap_threshold),
     )
-    if args.dump_texts:
-        args.dump_texts.write_text(json.dumps(dumped))
+    if dump is not None:
+        dump.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     summary = {
         "wall_time_s": time.perf_counter() - T0,

@@ -32,7 +32,8 @@ def main() -> None:
     limit_heap_growth(args.mmap_threshold or None)
 
     encoder = load_model(args.model)
-    blocks = json.loads(args.texts.read_text())
+    with args.texts.open() as lines:  # JSON lines, one [prompt, texts] per encoded block
+        blocks = [json.loads(line) for line in lines]
     n = sum(len(texts) for _, texts in blocks)
     start = time.perf_counter()
     for prompt, texts in blocks:
