@@ -305,10 +305,9 @@ def _embedding_cache(
 ) -> EmbeddingCache:
     if where == ":memory:":
         return EmbeddingCache(encoder.meta)
-    if where is not None or settings.embedding_cache is not None:
-        return EmbeddingCache(
-            encoder.meta, Path(where or settings.embedding_cache or ""), persistent=True
-        )
+    kept = where if where is not None else settings.embedding_cache
+    if kept is not None:
+        return EmbeddingCache(encoder.meta, Path(kept), persistent=True)
     return EmbeddingCache(encoder.meta, settings.cache_dir / "tmp")
 
 

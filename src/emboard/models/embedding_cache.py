@@ -89,6 +89,26 @@ def _open(path: Path, fresh: bool) -> IO[bytes]:
     return open(path, "w+b" if fresh or not path.exists() else "r+b")
 
 
+def _lock(folder: Path) -> IO[bytes]:
+    """An exclusive lock on a table folder, held until the returned file is closed; raises
+    BlockingIOError while another process holds it."""
+    lock = open(folder / "lock", "ab")  # noqa: SIM115 - held until closed by the caller
+    try:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise
+    except OSError as exc:  # a file system without locks (some network mounts)
+        logger.warning("Embedding cache %s cannot be locked (%s): used unlocked", folder, exc)
+    return lock
+
+
+def _whole_rows(keys_bytes: int, vectors_bytes: int, dim: int) -> int:
+    """Rows present in both files of a table (a crash may have cut either short)."""
+    return min(keys_bytes // KEY_BYTES, vectors_bytes // (dim * ROW_DTYPE.itemsize))
+
+
 class MemoryTable:
     """Rows in memory, in the blocks they were encoded in.
 
@@ -132,33 +152,34 @@ class DiskTable:
     doc. :meth:`private` makes an unnamed file that the OS deletes when it is closed, even if the
     process is killed; :meth:`shared` opens (or creates) a table folder that later runs reuse."""
 
-    def __init__(self, vectors: IO[bytes], keys: IO[bytes] | None, dim: int | None) -> None:
+    def __init__(
+        self,
+        vectors: IO[bytes],
+        keys: IO[bytes] | None = None,
+        dim: int | None = None,
+        *,
+        folder: Path | None = None,
+        info: dict[str, object] | None = None,
+        lock: IO[bytes] | None = None,
+    ) -> None:
         self._vectors = vectors
         self._keys = keys
         self.dim = dim
         self.index: dict[bytes, int] = {}
-        self.folder: Path | None = None
-        self.info: dict[str, object] = {}
-        self._lock: IO[bytes] | None = None
+        self.folder = folder
+        self.info = info or {}
+        self._lock = lock
 
     @classmethod
     def private(cls, tmp_dir: Path) -> DiskTable:
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        return cls(tempfile.TemporaryFile(dir=tmp_dir), None, None)
+        return cls(tempfile.TemporaryFile(dir=tmp_dir))
 
     @classmethod
     def shared(cls, folder: Path, info: dict[str, object]) -> DiskTable:
         """The table in ``folder``; raises BlockingIOError if another process has it open."""
         folder.mkdir(parents=True, exist_ok=True)
-        lock = open(folder / "lock", "ab")  # noqa: SIM115 - held until close
-        try:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise
-        except OSError as exc:  # a file system without locks (some network mounts)
-            logger.warning("Embedding cache %s cannot be locked (%s): used unlocked", folder, exc)
+        lock = _lock(folder)
         meta_path = folder / "table.json"
         dim: int | None = None
         if meta_path.exists():
@@ -168,8 +189,8 @@ class DiskTable:
                 lock.close()
                 raise ModelError(f"Embedding cache {meta_path}: unreadable ({exc})") from exc
         fresh = dim is None  # no table.json: whatever else is there is dropped
-        table = cls(_open(folder / "vectors.f32", fresh), _open(folder / "keys.bin", fresh), dim)
-        table.folder, table.info, table._lock = folder, info, lock
+        vectors, keys = _open(folder / "vectors.f32", fresh), _open(folder / "keys.bin", fresh)
+        table = cls(vectors, keys, dim, folder=folder, info=info, lock=lock)
         if dim is not None:
             table._recover(dim)
         return table
@@ -177,10 +198,10 @@ class DiskTable:
     def _recover(self, dim: int) -> None:
         """Index the rows present in both files; cut what a crash left half-written."""
         assert self._keys is not None
-        n_keys = os.fstat(self._keys.fileno()).st_size // KEY_BYTES
-        n_rows = os.fstat(self._vectors.fileno()).st_size // (dim * ROW_DTYPE.itemsize)
-        n = min(n_keys, n_rows)
-        if n_keys != n_rows:
+        keys_bytes = os.fstat(self._keys.fileno()).st_size
+        vectors_bytes = os.fstat(self._vectors.fileno()).st_size
+        n = _whole_rows(keys_bytes, vectors_bytes, dim)
+        if keys_bytes != n * KEY_BYTES or vectors_bytes != n * dim * ROW_DTYPE.itemsize:
             logger.warning(
                 "Embedding cache %s: cut short, keeping its first %d rows", self.folder, n
             )
@@ -244,10 +265,6 @@ class EmbeddingCache:
         self.root = root
         self.persistent = persistent and root is not None
         self._tables: dict[tuple[str | None, str | None], EmbeddingTable] = {}
-
-    @property
-    def on_disk(self) -> bool:
-        return self.root is not None
 
     def _table_info(self, prompt: str | None, prompt_type: str | None) -> dict[str, object]:
         return {
@@ -338,10 +355,8 @@ def list_tables(root: Path) -> list[TableSummary]:
         try:
             meta = json.loads(meta_path.read_text())
             dim = int(meta["dim"])
-            vectors = folder / "vectors.f32"
-            rows = min(
-                (folder / "keys.bin").stat().st_size // KEY_BYTES,
-                vectors.stat().st_size // (dim * ROW_DTYPE.itemsize),
+            rows = _whole_rows(
+                (folder / "keys.bin").stat().st_size, (folder / "vectors.f32").stat().st_size, dim
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             logger.warning("Embedding cache %s: unreadable (%s), skipped", meta_path, exc)
@@ -370,11 +385,12 @@ def remove_tables(root: Path, model: str | None = None) -> list[TableSummary]:
         if model is not None and table.model != model:
             continue
         try:
-            DiskTable.shared(table.folder, {}).close()  # raises while another run holds it
+            lock = _lock(table.folder)
         except BlockingIOError:
             logger.warning("Embedding cache %s is in use by a run: kept", table.folder)
             continue
-        shutil.rmtree(table.folder)
+        with lock:
+            shutil.rmtree(table.folder)
         for parent in (table.folder.parent, table.folder.parent.parent):
             with contextlib.suppress(OSError):
                 parent.rmdir()  # only when empty
