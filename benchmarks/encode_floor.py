@@ -1,7 +1,7 @@
 """The encode-only floor: load a model, then time encoding a list of unique texts once.
 
-The floor is plain ``SentenceTransformer.encode`` (its own batching by character count; emboard's
-encoder batches by token count), with malloc as it comes (its fastest: a
+The floor is plain ``SentenceTransformer.encode`` (its own batching), whatever emboard's encoder
+does, with malloc as it comes (its fastest: a
 fixed mmap threshold, emboard's default, trades encode time for memory; ``--mmap-threshold``
 measures that trade).
 
@@ -36,8 +36,8 @@ def main() -> None:
 
     encoder = load_model(args.model)
     encode: Any = encoder.encode
-    if isinstance(encoder, SentenceTransformerEncoder):  # plain sentence-transformers, not
-        model = encoder.model  # emboard's batching by token count
+    if isinstance(encoder, SentenceTransformerEncoder):  # plain sentence-transformers
+        model = encoder.model
 
         def encode(texts: list[str], *, prompt: str | None, **_: object) -> object:
             return model.encode(
