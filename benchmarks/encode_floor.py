@@ -1,9 +1,9 @@
 """The encode-only floor: load a model, then time encoding a list of unique texts once.
 
-The floor is plain ``SentenceTransformer.encode`` (its own batching), whatever emboard's encoder
-does, with malloc as it comes (its fastest: a
-fixed mmap threshold, emboard's default, trades encode time for memory; ``--mmap-threshold``
-measures that trade).
+The floor is plain ``SentenceTransformer.encode`` with its own batching (emboard's encoder calls
+it as it is; if that ever changes, this script must call sentence-transformers directly), with
+malloc as it comes (its fastest: a fixed mmap threshold, emboard's default, trades encode time for
+memory; ``--mmap-threshold`` measures that trade).
 
 python benchmarks/encode_floor.py --model PATH --texts FILE [--mmap-threshold BYTES]   (FILE from emboard_side --dump-texts)
 """
@@ -15,7 +15,6 @@ import json
 import resource
 import time
 from pathlib import Path
-from typing import Any
 
 
 def main() -> None:
@@ -30,30 +29,16 @@ def main() -> None:
 
     from emboard.heap import limit_heap_growth
     from emboard.models.loader import load_model
-    from emboard.models.sentence_transformer import SentenceTransformerEncoder
 
     limit_heap_growth(args.mmap_threshold or None)
 
     encoder = load_model(args.model)
-    encode: Any = encoder.encode
-    if isinstance(encoder, SentenceTransformerEncoder):  # plain sentence-transformers
-        model = encoder.model
-
-        def encode(texts: list[str], *, prompt: str | None, **_: object) -> object:
-            return model.encode(
-                texts,
-                prompt=prompt,
-                batch_size=args.batch_size,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-            )
-
     with args.texts.open() as lines:  # JSON lines, one [prompt, texts] per encoded block
         blocks = [json.loads(line) for line in lines]
     n = sum(len(texts) for _, texts in blocks)
     start = time.perf_counter()
     for prompt, texts in blocks:
-        encode(texts, prompt=prompt, prompt_type=None, batch_size=args.batch_size)
+        encoder.encode(texts, prompt=prompt, prompt_type=None, batch_size=args.batch_size)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"encode_s": seconds, "n_texts": n, "peak_rss_mb": rss}))
