@@ -62,13 +62,23 @@ webtest: install
 
 test: lint typecheck webtest pytest
 
-bench: install wrk
-	$(PY) benchmarks/bench_evaluate.py
+# emboard's side of bench_evaluate.py runs as users install it for evaluation, `emboard[eval]`,
+# in a venv of its own: the dev venv holds mteb and so `datasets` and pandas, which
+# sentence-transformers imports whenever they are installed (README, Performance).
+EVAL_VENV ?= .venv-eval
+$(EVAL_VENV)/.installed: pyproject.toml Makefile
+	test -x $(EVAL_VENV)/bin/python || $(PYTHON) -m venv $(EVAL_VENV)
+	$(EVAL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(EVAL_VENV)/bin/python -m pip install --quiet -e ".[eval]"
+	touch $@
+
+bench: install $(EVAL_VENV)/.installed wrk
+	$(PY) benchmarks/bench_evaluate.py --emboard-python $(EVAL_VENV)/bin/python
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_server.py
 
 clean:
-	rm -rf $(VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache emboard.db emboard.db-* .cache
+	rm -rf $(VENV) $(EVAL_VENV) results benchmarks/out .mypy_cache .pytest_cache .ruff_cache emboard.db emboard.db-* .cache
 
 # The web leaderboard (web/dist) from its lock file, and Debian's Chromium for the browser tests
 # (installed only when missing); both come before everything else `install` does.

@@ -4,7 +4,11 @@ Each side runs in its own process (peak RSS is per process). Prints per-task mai
 side, wall time of each side, the encode-only floor (encoding the run's unique texts once), peak
 RSS, and `emboard --help` latency; compares with the targets; writes JSON to benchmarks/out/.
 
+emboard's side and the floor run with ``--emboard-python`` (``make bench``: a venv holding
+``emboard[eval]`` only, as a user installs it for evaluation); mteb's side with this interpreter.
+
     python benchmarks/bench_evaluate.py [--models potion minilm] [--tasks T ...]
+        [--emboard-python PATH]
 """
 
 from __future__ import annotations
@@ -89,8 +93,8 @@ def _run_json(cmd: list[str]) -> dict[str, Any]:
     return result
 
 
-def _help_latency() -> float:
-    exe = str(Path(sys.executable).parent / "emboard")
+def _help_latency(python: str) -> float:
+    exe = str(Path(python).parent / "emboard")
     times = []
     for _ in range(5):
         start = time.perf_counter()
@@ -99,7 +103,14 @@ def _help_latency() -> float:
     return statistics.median(times)
 
 
-def bench_model(key: str, tasks: list[str] | None, work: Path) -> dict[str, Any]:
+def _importable(python: str, module: str) -> bool:
+    code = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+    return subprocess.run([python, "-c", code], check=False).returncode == 0
+
+
+def bench_model(
+    key: str, tasks: list[str] | None, work: Path, python: str = sys.executable
+) -> dict[str, Any]:
     cfg = MODELS[key]
     path = cfg["path"]()
     task_args = tasks or sorted(
@@ -126,7 +137,7 @@ def bench_model(key: str, tasks: list[str] | None, work: Path) -> dict[str, Any]
     texts = work / key / "texts.jsonl"
     ours = _run_json(
         [
-            sys.executable,
+            python,
             "benchmarks/emboard_side.py",
             "--model",
             path,
@@ -145,7 +156,7 @@ def bench_model(key: str, tasks: list[str] | None, work: Path) -> dict[str, Any]
         ]
     )
     floor = _run_json(
-        [sys.executable, "benchmarks/encode_floor.py", "--model", path, "--texts", str(texts)]
+        [python, "benchmarks/encode_floor.py", "--model", path, "--texts", str(texts)]
     )
     return {
         "model": cfg["name"],
@@ -201,15 +212,26 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", default=["potion", "minilm"], choices=list(MODELS))
     parser.add_argument("--tasks", nargs="*", help="default: every local dataset")
     parser.add_argument("--twelve", action="store_true", help="only the 12 complete MTEB tasks")
+    parser.add_argument(
+        "--emboard-python",
+        default=sys.executable,
+        help="interpreter of emboard's side and the floor (default: this one)",
+    )
     args = parser.parse_args()
+    python = args.emboard_python
+    print(
+        f"mteb's side: {sys.executable}\nemboard's side and floor: {python} "
+        f"(datasets {'installed' if _importable(python, 'datasets') else 'not installed'})",
+        flush=True,
+    )
     if args.twelve:
         args.tasks = TWELVE
     out_dir = REPO / "benchmarks" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"help_latency_s": _help_latency()}
+    results: dict[str, Any] = {"help_latency_s": _help_latency(python), "emboard_python": python}
     with tempfile.TemporaryDirectory() as tmp:
         for key in args.models:
-            results[key] = bench_model(key, args.tasks, Path(tmp))
+            results[key] = bench_model(key, args.tasks, Path(tmp), python)
             print("\n".join(report(results[key])), flush=True)
     help_s = results["help_latency_s"]
     print(

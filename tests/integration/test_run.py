@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -195,6 +197,39 @@ def test_cli_unknown_task_and_missing_data(tmp_path: Path) -> None:
         ],
     )
     assert missing.exit_code == 1 and "No data for task STS17" in missing.output
+
+
+def test_hub_data_without_datasets_installed_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`emboard[eval]` has no `datasets`: a run that needs the Hub says which extra to install,
+    before the model loads, and writes nothing."""
+    from typer.testing import CliRunner
+
+    from emboard.cli.main import app
+
+    monkeypatch.setitem(sys.modules, "datasets", None)  # as if not installed
+    monkeypatch.delenv("EMBOARD_DATA_DIR", raising=False)
+    done = CliRunner().invoke(
+        app, ["run", "-m", str(POTION), "-t", "STS12", "--output-dir", str(tmp_path / "out")]
+    )
+    assert done.exit_code == 2
+    assert "emboard[hub]" in done.output and "--data-dir" in done.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_local_data_never_imports_datasets(tmp_path: Path) -> None:
+    """Local task data is read with pyarrow alone, so `emboard[eval]` runs without `datasets`
+    (and without the ~130 MB sentence-transformers loads with it when it is installed)."""
+    code = (
+        "import sys, emboard\n"
+        f"r = emboard.evaluate({str(POTION)!r}, ['STS12', 'Banking77Classification', 'SciFact'], "
+        f"data_dir={str(TASKS_DIR)!r}, output_dir={str(tmp_path)!r}, show_progress=False)\n"
+        "assert all(o.status == 'completed' for o in r.outcomes), r.outcomes\n"
+        "print('datasets' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_wrong_shapes_are_model_errors(tmp_path: Path) -> None:

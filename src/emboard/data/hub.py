@@ -1,7 +1,13 @@
-"""Task data from the Hugging Face Hub, at the revision the task pins (``datasets``)."""
+"""Task data from the Hugging Face Hub, at the revision the task pins (``datasets``).
+
+``datasets`` is an optional dependency (``emboard[hub]``): local data does not need it, and where
+it is installed sentence-transformers imports it, with pandas, at import time (~130 MB of a
+run's memory; README, Performance).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from emboard.data.source import Part
@@ -14,6 +20,11 @@ if TYPE_CHECKING:
 
 _RETRIEVAL_DEFAULT_CONFIG = {"qrels": "default"}
 
+MISSING_DATASETS = (
+    "Task data from the Hugging Face Hub needs the `datasets` package, which is not installed: "
+    "pip install 'emboard[hub]' (or pass --data-dir DIR to read local files)"
+)
+
 
 class HubSource:
     """Reads task parts with ``datasets.load_dataset`` as MTEB does."""
@@ -21,6 +32,8 @@ class HubSource:
     name = "hub"
 
     def __init__(self) -> None:
+        if importlib.util.find_spec("datasets") is None:
+            raise DataError(MISSING_DATASETS)
         self._configs: dict[str, list[str]] = {}
         self._tables: dict[tuple[str, str | None, str], pa.Table] = {}
         """Tables of the current dataset (memory-mapped Arrow): a fast-loading table serves every
