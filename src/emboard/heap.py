@@ -9,25 +9,26 @@ On all-MiniLM-L6-v2 over the 12 local MTEB tasks this retained ~450 MB.
 
 :func:`limit_heap_growth` fixes the threshold, which turns the dynamic raise off: a block above
 it is mmapped and returned when freed, at the cost of page faults each time it is allocated
-again. Measured on the 12 tasks' 45,855 unique texts (sentence-transformers encoding only, a
-quiet 2-core machine):
+again. Measured on the 12 tasks' 45,855 unique texts, sentence-transformers encoding only, with
+oneDNN's cache capped (:mod:`emboard.models.onednn`), in a venv of ``emboard[eval]`` (no
+``datasets``), two rounds alternating the settings on a 2-core machine:
 
-=============  ======  ========
-threshold      encode  peak RSS
-=============  ======  ========
-dynamic        139 s   873 MB
-128 KiB        203 s   807 MB
-2 MiB          159 s   722 MB
-4 MiB          150 s   720 MB
-8 MiB          144 s   804 MB
-16 MiB         142 s   846 MB
-=============  ======  ========
+=============  =============  ============
+threshold      encode         peak RSS
+=============  =============  ============
+dynamic        140.4-142.1 s  701-722 MB
+4 MiB          149.4-153.7 s  676-685 MB
+8 MiB          146.4 s        711-721 MB
+=============  =============  ============
 
-4 MiB (the default) keeps most of the memory saving for 8% of encode time: below it the
-faults of mid-sized tensors cost more than they save. Numbers never change (only where memory
-comes from). Arrow's default pool (mimalloc in the pyarrow wheels) likewise keeps what it freed
-(~14 MB per classification task), so with a threshold set Arrow allocates through the system
-allocator.
+On the whole 12-task run (data, scoring and encoding in one process) malloc's own threshold
+peaked at 851 MB, 8 MiB at 747-767 MB and 4 MiB at 729-750 MB (16 MiB: 833 MB). 8 MiB (the
+default) keeps the run under 800 MB for 2-5% of encode time; a previous machine, in a venv with
+``datasets``, had it at 144 s / 804 MB against 150 s / 720 MB for 4 MiB. Below 4 MiB the faults
+of mid-sized tensors cost more than they save (2 MiB: 159 s, 128 KiB: 203 s there). Numbers never
+change (only where memory comes from). Arrow's default pool (mimalloc in the pyarrow wheels)
+likewise keeps what it freed (~14 MB per classification task), so with a threshold set Arrow
+allocates through the system allocator.
 
 :func:`release_free_heap` (``malloc_trim``) returns the free pages inside the heap: the
 embedder calls it after each encoded block, the board after each build.
@@ -42,7 +43,7 @@ import sys
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MMAP_THRESHOLD = 4 * 1024 * 1024
+DEFAULT_MMAP_THRESHOLD = 8 * 1024 * 1024
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 

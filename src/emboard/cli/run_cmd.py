@@ -54,7 +54,7 @@ def run(
             "--mmap-threshold",
             min=0,
             help="glibc mmap threshold in bytes, which bounds heap growth "
-            "(default: 4 MiB; 0 leaves malloc's own dynamic threshold).",
+            "(default: 8 MiB; 0 leaves malloc's own dynamic threshold).",
         ),
     ] = None,
     embedding_cache: Annotated[

@@ -4,7 +4,7 @@ oneDNN (inside torch's CPU build) keeps every primitive it creates for an input 
 cache of 1,024 entries. Encoding creates primitives for each new batch shape (each padded
 sequence length), and each holds its own buffers: on all-MiniLM-L6-v2 over the 12 local MTEB
 tasks' 11,482 first texts (sentence-transformers encoding only) the full cache held ~80 MB
-(peak RSS 983 MB with malloc's defaults, 907 MB with 16 entries; with emboard's 4 MiB mmap
+(peak RSS 983 MB with malloc's defaults, 907 MB with 16 entries; with a 4 MiB mmap
 threshold 862 and 850 MB). The embedder hands texts over longest first, so batches of one shape
 follow each other and a small cache keeps every reuse there is: encode time did not change
 measurably (it varied by ±5% between repeats of the same setting on that machine).
